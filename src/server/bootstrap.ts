@@ -1,0 +1,78 @@
+/**
+ * Opening a data directory: the stores, the account and its root credentials, and the
+ * collection of whatever a crash left behind.
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { RootCredentialStore, type CredentialRecord } from '../identity/credentials.js';
+import { FsBlobStore } from '../store/fs/fs-blob-store.js';
+import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
+import type { ServerConfig } from './config.js';
+import type { ServerServices } from './services.js';
+
+export const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
+
+export interface RootKeys {
+    accessKeyId: string;
+    secretAccessKey: string;
+}
+
+export async function openServices(config: ServerConfig, log: Logger): Promise<ServerServices> {
+    mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const metadata = new SqliteMetadataStore(join(config.dataDir, 'metadata.sqlite'));
+    const blobs = new FsBlobStore(config.dataDir);
+    const accountId = await accountIdOf(metadata);
+    const keys = rootKeys(config.dataDir, log);
+    const root: CredentialRecord = {
+        ...keys,
+        principal: {
+            type: 'Root',
+            accountId,
+            arn: `arn:aws:iam::${accountId}:root`,
+            accessKeyId: keys.accessKeyId,
+        },
+    };
+    const referenced = await metadata.referencedBlobIds();
+    const collected = await blobs.collectOrphans((id) => referenced.has(id));
+    if (collected > 0) log.info({ event: 'orphans-collected', count: collected }, 'orphans collected');
+    return { config, metadata, blobs, credentials: new RootCredentialStore(root), accountId, log };
+}
+
+/** The embedded default's one account, with a 12-digit id fixed on first start. */
+async function accountIdOf(metadata: SqliteMetadataStore): Promise<string> {
+    const existing = await metadata.getSetting('account_id');
+    if (existing) return existing;
+    const accountId = String(randomInt(100000, 999999)) + String(randomInt(100000, 999999));
+    await metadata.setSetting('account_id', accountId);
+    return accountId;
+}
+
+/**
+ * Root keys come from COFFER_ROOT_ACCESS_KEY / COFFER_ROOT_SECRET_KEY; when unset, from the
+ * data dir, generated (mode 0600) and printed once on first start.
+ */
+function rootKeys(dataDir: string, log: Logger): RootKeys {
+    const accessKeyId = process.env['COFFER_ROOT_ACCESS_KEY'];
+    const secretAccessKey = process.env['COFFER_ROOT_SECRET_KEY'];
+    if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey };
+    if (accessKeyId || secretAccessKey) {
+        throw new Error('set both COFFER_ROOT_ACCESS_KEY and COFFER_ROOT_SECRET_KEY, or neither');
+    }
+    const file = join(dataDir, ROOT_CREDENTIALS_FILE);
+    if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as RootKeys;
+    const generated: RootKeys = {
+        accessKeyId: 'AKIA' + randomBytes(10).toString('hex').toUpperCase().slice(0, 16),
+        secretAccessKey: randomBytes(30).toString('base64').replace(/[+/]/g, 'x').slice(0, 40),
+    };
+    writeFileSync(file, JSON.stringify(generated, null, 2) + '\n', { mode: 0o600, flag: 'wx' });
+    log.info({ event: 'root-credentials-generated', file }, 'root credentials generated');
+    // Printed once, to the terminal only: the log never carries a secret.
+    process.stderr.write(
+        `\nCoffer generated root credentials (stored in ${file}, mode 0600):\n` +
+            `  AWS_ACCESS_KEY_ID=${generated.accessKeyId}\n` +
+            `  AWS_SECRET_ACCESS_KEY=${generated.secretAccessKey}\n\n`,
+    );
+    return generated;
+}

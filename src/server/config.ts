@@ -1,0 +1,23 @@
+/** The server's configuration, as resolved from the command line and environment. */
+export interface ListenAddress {
+    host: string;
+    port: number;
+}
+
+export interface ServerConfig {
+    dataDir: string;
+    listen: ListenAddress;
+    region: string;
+    /** Base domain for virtual-host style addressing (`<bucket>.<domain>`). */
+    domain?: string;
+    /** Largest allowed difference between a request's signing time and the server clock. */
+    maxClockSkewMs: number;
+}
+
+/** Parses `HOST:PORT` (IPv6 hosts in brackets: `[::1]:9000`). */
+export function parseListenAddress(value: string): ListenAddress {
+    const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(value);
+    const port = match ? Number(match[3]) : NaN;
+    if (!match || port > 65535) throw new Error(`invalid listen address ${JSON.stringify(value)}`);
+    return { host: match[1] ?? match[2] ?? '', port };
+}

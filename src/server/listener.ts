@@ -1,0 +1,54 @@
+/**
+ * The HTTP listener. `Expect: 100-continue` requests are dispatched like any other, and the
+ * `100 Continue` is sent only once they are authenticated and authorized. SIGTERM stops
+ * accepting connections and lets in-flight requests finish.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ListenAddress } from './config.js';
+import { dispatch, type ListenerOptions } from './dispatch.js';
+import type { ServerServices } from './services.js';
+
+export function createListener(services: ServerServices, options: ListenerOptions): Server {
+    // Uploads may take as long as they take; a stalled client is caught by the socket timeout.
+    const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 });
+    server.keepAliveTimeout = 65_000;
+    server.setTimeout(5 * 60_000);
+    const handle = (expectContinue: boolean) => (req: IncomingMessage, res: ServerResponse) => {
+        void dispatch(services, options, req, res, expectContinue);
+    };
+    server.on('request', handle(false));
+    server.on('checkContinue', handle(true));
+    server.on('clientError', (err, socket) => {
+        services.log.info({ event: 'client-error', err: err.message }, 'bad client request');
+        if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+        else socket.destroy();
+    });
+    return server;
+}
+
+export async function listen(server: Server, address: ListenAddress): Promise<AddressInfo> {
+    await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(address.port, address.host, () => {
+            server.off('error', reject);
+            resolve();
+        });
+    });
+    return server.address() as AddressInfo;
+}
+
+/** Stops accepting, closes idle keep-alive connections, and waits for in-flight requests. */
+export async function drain(server: Server): Promise<void> {
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // close() ends only the connections idle at that moment. A keep-alive connection whose
+    // request is still in flight turns idle once answered and would otherwise hold the process
+    // for the whole keep-alive timeout, so idle connections are swept until the last is gone.
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    try {
+        await closed;
+    } finally {
+        clearInterval(sweep);
+    }
+}

@@ -1,0 +1,278 @@
+/**
+ * The embedded metadata store: one SQLite file (better-sqlite3), WAL journal with
+ * `synchronous = FULL`, so a committed transaction survives a crash or power loss and an
+ * acknowledged write is never lost.
+ */
+import Database from 'better-sqlite3';
+import type {
+    BucketRecord,
+    CompleteOutcome,
+    ListObjectsPage,
+    ListObjectsQuery,
+    ListUploadsPage,
+    ListUploadsQuery,
+    MetadataStore,
+    ObjectRecord,
+    PartRecord,
+    PutOutcome,
+    Segment,
+    UploadRecord,
+    WriteCondition,
+} from '../types.js';
+import { SqliteListing } from './listing.js';
+import {
+    objectFromRow,
+    objectToRow,
+    partFromRow,
+    uploadFromRow,
+    uploadToRow,
+    type ObjectRow,
+    type PartRow,
+    type UploadRow,
+} from './rows.js';
+import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+
+const OBJECT_COLUMNS =
+    'bucket, key, size, etag, last_modified, headers, user_metadata, checksum, part_sizes, ' +
+    'tags, segments';
+const OBJECT_VALUES =
+    '@bucket, @key, @size, @etag, @last_modified, @headers, @user_metadata, @checksum, ' +
+    '@part_sizes, @tags, @segments';
+
+export class SqliteMetadataStore implements MetadataStore {
+    private readonly db: Database.Database;
+    private readonly stmt;
+    private readonly listing: SqliteListing;
+
+    constructor(path: string) {
+        this.db = new Database(path);
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = FULL');
+        this.db.pragma('foreign_keys = ON');
+        this.db.exec(SCHEMA);
+        this.db
+            .prepare('INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)')
+            .run('schema_version', String(SCHEMA_VERSION));
+        this.stmt = this.prepareStatements();
+        this.listing = new SqliteListing(this.db);
+    }
+
+    private prepareStatements() {
+        const db = this.db;
+        return {
+            getSetting: db.prepare('SELECT value FROM settings WHERE name = ?').pluck(),
+            setSetting: db.prepare(
+                'INSERT INTO settings (name, value) VALUES (?, ?) ' +
+                    'ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+            ),
+            insertBucket: db.prepare(
+                'INSERT OR IGNORE INTO buckets (name, owner_account_id, region, created_at) ' +
+                    'VALUES (?, ?, ?, ?)',
+            ),
+            getBucket: db.prepare('SELECT * FROM buckets WHERE name = ?'),
+            listBuckets: db.prepare(
+                'SELECT * FROM buckets WHERE owner_account_id = ? ORDER BY name',
+            ),
+            anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1').pluck(),
+            anyUpload: db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1').pluck(),
+            deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
+            getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
+            getSegments: db
+                .prepare('SELECT segments FROM objects WHERE bucket = ? AND key = ?')
+                .pluck(),
+            upsertObject: db.prepare(
+                `INSERT OR REPLACE INTO objects (${OBJECT_COLUMNS}) VALUES (${OBJECT_VALUES})`,
+            ),
+            getEtag: db.prepare('SELECT etag FROM objects WHERE bucket = ? AND key = ?').pluck(),
+            deleteObject: db.prepare('DELETE FROM objects WHERE bucket = ? AND key = ?'),
+            setTags: db.prepare('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?'),
+            insertUpload: db.prepare(
+                'INSERT INTO uploads (upload_id, bucket, key, initiated_at, headers, ' +
+                    'user_metadata, tags, checksum_algorithm, checksum_type, owner_account_id) ' +
+                    'VALUES (@upload_id, @bucket, @key, @initiated_at, @headers, ' +
+                    '@user_metadata, @tags, @checksum_algorithm, @checksum_type, ' +
+                    '@owner_account_id)',
+            ),
+            getUpload: db.prepare('SELECT * FROM uploads WHERE upload_id = ?'),
+            deleteUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ?'),
+            getPartBlob: db
+                .prepare('SELECT blob_id FROM parts WHERE upload_id = ? AND part_number = ?')
+                .pluck(),
+            upsertPart: db.prepare(
+                'INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, ' +
+                    'last_modified, checksum, blob_id) VALUES (@uploadId, @partNumber, ' +
+                    '@size, @etag, @lastModified, @checksum, @blobId)',
+            ),
+            listParts: db.prepare('SELECT * FROM parts WHERE upload_id = ? ORDER BY part_number'),
+            partBlobs: db.prepare('SELECT blob_id FROM parts WHERE upload_id = ?').pluck(),
+            deleteParts: db.prepare('DELETE FROM parts WHERE upload_id = ?'),
+            allSegments: db.prepare('SELECT segments FROM objects').pluck(),
+            allPartBlobs: db.prepare('SELECT blob_id FROM parts').pluck(),
+        };
+    }
+
+    async getSetting(name: string): Promise<string | undefined> {
+        return this.stmt.getSetting.get(name) as string | undefined;
+    }
+
+    async setSetting(name: string, value: string): Promise<void> {
+        this.stmt.setSetting.run(name, value);
+    }
+
+    async createBucket(b: BucketRecord): Promise<'created' | 'exists'> {
+        const info = this.stmt.insertBucket.run(b.name, b.ownerAccountId, b.region, b.createdAt);
+        return info.changes === 1 ? 'created' : 'exists';
+    }
+
+    async getBucket(name: string): Promise<BucketRecord | undefined> {
+        const row = this.stmt.getBucket.get(name) as BucketRow | undefined;
+        return row && bucketFromRow(row);
+    }
+
+    async listBuckets(ownerAccountId: string): Promise<BucketRecord[]> {
+        return (this.stmt.listBuckets.all(ownerAccountId) as BucketRow[]).map(bucketFromRow);
+    }
+
+    async deleteBucket(name: string): Promise<'deleted' | 'not-empty' | 'missing'> {
+        return this.db.transaction(() => {
+            if (this.stmt.anyObject.get(name) || this.stmt.anyUpload.get(name)) return 'not-empty';
+            return this.stmt.deleteBucket.run(name).changes === 1 ? 'deleted' : 'missing';
+        })();
+    }
+
+    async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
+        const row = this.stmt.getObject.get(bucket, key) as ObjectRow | undefined;
+        return row && objectFromRow(row);
+    }
+
+    async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<PutOutcome> {
+        return this.db.transaction((): PutOutcome => {
+            const failed = this.checkCondition(record.bucket, record.key, condition);
+            if (failed) return failed;
+            const replaced = this.segmentsOf(record.bucket, record.key);
+            this.stmt.upsertObject.run(objectToRow(record));
+            return { outcome: 'written', replaced };
+        })();
+    }
+
+    private checkCondition(bucket: string, key: string, condition?: WriteCondition) {
+        if (!condition) return undefined;
+        const etag = this.stmt.getEtag.get(bucket, key) as string | undefined;
+        if (condition.kind === 'if-absent') {
+            return etag === undefined ? undefined : ({ outcome: 'exists' } as const);
+        }
+        if (etag === undefined) return { outcome: 'missing' } as const;
+        return etag === condition.etag ? undefined : ({ outcome: 'etag-mismatch' } as const);
+    }
+
+    async deleteObject(bucket: string, key: string): Promise<Segment[]> {
+        return this.db.transaction(() => {
+            const removed = this.segmentsOf(bucket, key);
+            this.stmt.deleteObject.run(bucket, key);
+            return removed;
+        })();
+    }
+
+    async setObjectTags(bucket: string, key: string, tags: Array<[string, string]>) {
+        return this.stmt.setTags.run(JSON.stringify(tags), bucket, key).changes === 1;
+    }
+
+    async listObjects(query: ListObjectsQuery): Promise<ListObjectsPage> {
+        return this.listing.objects(query);
+    }
+
+    async createUpload(upload: UploadRecord): Promise<void> {
+        this.stmt.insertUpload.run(uploadToRow(upload));
+    }
+
+    async getUpload(uploadId: string): Promise<UploadRecord | undefined> {
+        const row = this.stmt.getUpload.get(uploadId) as UploadRow | undefined;
+        return row && uploadFromRow(row);
+    }
+
+    async putPart(part: PartRecord): Promise<string | undefined> {
+        return this.db.transaction(() => {
+            if (!this.stmt.getUpload.get(part.uploadId)) {
+                throw new Error('upload vanished while its part was written');
+            }
+            const old = this.stmt.getPartBlob.get(part.uploadId, part.partNumber) as
+                | string
+                | undefined;
+            this.stmt.upsertPart.run({ ...part, checksum: part.checksum ?? null });
+            return old;
+        })();
+    }
+
+    async listParts(uploadId: string): Promise<PartRecord[]> {
+        return (this.stmt.listParts.all(uploadId) as PartRow[]).map(partFromRow);
+    }
+
+    async listUploads(query: ListUploadsQuery): Promise<ListUploadsPage> {
+        return this.listing.uploads(query);
+    }
+
+    async completeUpload(
+        uploadId: string,
+        record: ObjectRecord,
+        condition?: WriteCondition,
+    ): Promise<CompleteOutcome> {
+        return this.db.transaction((): CompleteOutcome => {
+            if (!this.stmt.getUpload.get(uploadId)) return { outcome: 'no-upload' };
+            const partBlobs = new Set(this.stmt.partBlobs.all(uploadId) as string[]);
+            const used = new Set(record.segments.map((s) => s.blobId));
+            // The handler chose parts before this transaction: one re-sent since then is gone.
+            for (const blobId of used) if (!partBlobs.has(blobId)) return { outcome: 'part-changed' };
+            const failed = this.checkCondition(record.bucket, record.key, condition);
+            if (failed) return failed;
+            const unused = [...partBlobs].filter((id) => !used.has(id));
+            const replaced = this.segmentsOf(record.bucket, record.key).map((s) => s.blobId);
+            this.stmt.deleteParts.run(uploadId);
+            this.stmt.deleteUpload.run(uploadId);
+            this.stmt.upsertObject.run(objectToRow(record));
+            return { outcome: 'written' as const, unreferenced: [...unused, ...replaced] };
+        })();
+    }
+
+    async abortUpload(uploadId: string): Promise<string[] | undefined> {
+        return this.db.transaction(() => {
+            if (!this.stmt.getUpload.get(uploadId)) return undefined;
+            const blobs = this.stmt.partBlobs.all(uploadId) as string[];
+            this.stmt.deleteParts.run(uploadId);
+            this.stmt.deleteUpload.run(uploadId);
+            return blobs;
+        })();
+    }
+
+    async referencedBlobIds(): Promise<Set<string>> {
+        const ids = new Set<string>(this.stmt.allPartBlobs.all() as string[]);
+        for (const json of this.stmt.allSegments.iterate() as Iterable<string>) {
+            for (const segment of JSON.parse(json) as Segment[]) ids.add(segment.blobId);
+        }
+        return ids;
+    }
+
+    close(): void {
+        this.db.close();
+    }
+
+    private segmentsOf(bucket: string, key: string): Segment[] {
+        const json = this.stmt.getSegments.get(bucket, key) as string | undefined;
+        return json ? (JSON.parse(json) as Segment[]) : [];
+    }
+}
+
+interface BucketRow {
+    name: string;
+    owner_account_id: string;
+    region: string;
+    created_at: number;
+}
+
+function bucketFromRow(row: BucketRow): BucketRecord {
+    return {
+        name: row.name,
+        ownerAccountId: row.owner_account_id,
+        region: row.region,
+        createdAt: row.created_at,
+    };
+}

@@ -1,0 +1,187 @@
+/**
+ * The storage interfaces. Everything outside `store/` sees only these: no SQL, no file paths.
+ * The embedded default implements them with SQLite and the local filesystem; a scaled-out
+ * deployment implements the same interfaces on existing engines.
+ */
+import type { Readable, Writable } from 'node:stream';
+
+/** A stored run of object bytes. Single-part objects have one segment, multipart ones one per part. */
+export interface Segment {
+    blobId: string;
+    size: number;
+}
+
+export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
+
+export interface StoredChecksum {
+    algorithm: string;
+    type: ChecksumType;
+    /** base64 digest; composite checksums carry their `-N` suffix. */
+    value: string;
+}
+
+/** Headers stored with an object and returned on GET/HEAD, keyed by lowercase header name. */
+export type StoredHeaders = Record<string, string>;
+
+export interface ObjectRecord {
+    bucket: string;
+    key: string;
+    size: number;
+    /** Unquoted ETag: an MD5 hex, or `<hex>-<N>` for multipart objects. */
+    etag: string;
+    lastModified: number;
+    /** content-type, cache-control, content-disposition, content-encoding, content-language, expires. */
+    headers: StoredHeaders;
+    /** x-amz-meta-* values keyed by the lowercase name without the prefix. */
+    userMetadata: Record<string, string>;
+    checksum?: StoredChecksum;
+    /** Sizes of a multipart object's parts, in part order (for GET and HEAD ?partNumber). */
+    partSizes?: number[];
+    tags: Array<[string, string]>;
+    segments: Segment[];
+}
+
+/** A conditional write: `If-None-Match: *` or `If-Match: <etag>` on the key being written. */
+export type WriteCondition = { kind: 'if-absent' } | { kind: 'if-match'; etag: string };
+
+export type PutOutcome =
+    | { outcome: 'written'; replaced: Segment[] }
+    | { outcome: 'exists' }
+    | { outcome: 'missing' }
+    | { outcome: 'etag-mismatch' };
+
+/**
+ * A completion also fails when the upload was aborted or completed meanwhile ('no-upload'), or
+ * when a chosen part was replaced after it was read ('part-changed').
+ */
+export type CompleteOutcome =
+    | { outcome: 'written'; unreferenced: string[] }
+    | Exclude<PutOutcome, { outcome: 'written' }>
+    | { outcome: 'no-upload' }
+    | { outcome: 'part-changed' };
+
+export interface BucketRecord {
+    name: string;
+    ownerAccountId: string;
+    region: string;
+    createdAt: number;
+}
+
+export interface UploadRecord {
+    uploadId: string;
+    bucket: string;
+    key: string;
+    initiatedAt: number;
+    headers: StoredHeaders;
+    userMetadata: Record<string, string>;
+    tags: Array<[string, string]>;
+    checksumAlgorithm?: string;
+    checksumType?: ChecksumType;
+    ownerAccountId: string;
+}
+
+export interface PartRecord {
+    uploadId: string;
+    partNumber: number;
+    size: number;
+    etag: string;
+    lastModified: number;
+    /** base64 digest of the part in the upload's checksum algorithm, when it has one. */
+    checksum?: string;
+    blobId: string;
+}
+
+export interface ListObjectsQuery {
+    bucket: string;
+    prefix: string;
+    delimiter?: string;
+    /** List keys strictly after this one. */
+    after?: string;
+    maxKeys: number;
+}
+
+export interface ListObjectsPage {
+    objects: ObjectRecord[];
+    commonPrefixes: string[];
+    isTruncated: boolean;
+    /** The last key or common prefix returned, to continue from when truncated. */
+    lastReturned?: string;
+}
+
+export interface ListUploadsQuery {
+    bucket: string;
+    prefix: string;
+    delimiter?: string;
+    keyMarker?: string;
+    uploadIdMarker?: string;
+    maxUploads: number;
+}
+
+export interface ListUploadsPage {
+    uploads: UploadRecord[];
+    commonPrefixes: string[];
+    isTruncated: boolean;
+}
+
+/** Metadata: buckets, objects, multipart uploads, settings. Every method is atomic on its own. */
+export interface MetadataStore {
+    getSetting(name: string): Promise<string | undefined>;
+    setSetting(name: string, value: string): Promise<void>;
+
+    createBucket(bucket: BucketRecord): Promise<'created' | 'exists'>;
+    getBucket(name: string): Promise<BucketRecord | undefined>;
+    listBuckets(ownerAccountId: string): Promise<BucketRecord[]>;
+    /** Deletes an empty bucket; 'not-empty' when it holds objects or uploads. */
+    deleteBucket(name: string): Promise<'deleted' | 'not-empty' | 'missing'>;
+
+    getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
+    /**
+     * Inserts or replaces an object, atomically checking `condition` first. On success returns
+     * the segments of the replaced object, now unreferenced.
+     */
+    putObject(record: ObjectRecord, condition?: WriteCondition): Promise<PutOutcome>;
+    deleteObject(bucket: string, key: string): Promise<Segment[]>;
+    setObjectTags(bucket: string, key: string, tags: Array<[string, string]>): Promise<boolean>;
+    listObjects(query: ListObjectsQuery): Promise<ListObjectsPage>;
+
+    createUpload(upload: UploadRecord): Promise<void>;
+    getUpload(uploadId: string): Promise<UploadRecord | undefined>;
+    /** Records a part; returns the blob of the part it replaced, if any. */
+    putPart(part: PartRecord): Promise<string | undefined>;
+    listParts(uploadId: string): Promise<PartRecord[]>;
+    listUploads(query: ListUploadsQuery): Promise<ListUploadsPage>;
+    /**
+     * Completes an upload atomically: the object replaces any existing one and the upload is
+     * removed. Returns blobs no longer referenced (replaced object, parts left out).
+     */
+    completeUpload(
+        uploadId: string,
+        record: ObjectRecord,
+        condition?: WriteCondition,
+    ): Promise<CompleteOutcome>;
+    /** Removes an upload; returns its part blobs, or undefined when it does not exist. */
+    abortUpload(uploadId: string): Promise<string[] | undefined>;
+
+    /** True when a blob is referenced by an object or a part (used to collect orphans). */
+    referencedBlobIds(): Promise<Set<string>>;
+    close(): void;
+}
+
+/** A blob being written: bytes go to `stream`; `commit` makes them durable, `abort` discards them. */
+export interface BlobWriter {
+    readonly blobId: string;
+    readonly stream: Writable;
+    /** Flushes to stable storage and moves the blob into place. Call after `stream` finished. */
+    commit(): Promise<void>;
+    abort(): Promise<void>;
+}
+
+/** Immutable byte blobs, written once then read by range. */
+export interface BlobStore {
+    createWriter(): BlobWriter;
+    /** Reads bytes [start, end] inclusive (end defaults to the blob's end). */
+    read(blobId: string, start?: number, end?: number): Readable;
+    delete(blobId: string): Promise<void>;
+    /** Deletes temp files and blobs that `isReferenced` rejects; returns how many it removed. */
+    collectOrphans(isReferenced: (blobId: string) => boolean): Promise<number>;
+}
