@@ -101,7 +101,9 @@ export class BenchClient {
         const check: BodyReader = async (res) => {
             res.resume();
             if (!isSuccess(res.statusCode)) return `HTTP ${res.statusCode}`;
-            return res.headers['content-length'] === String(spec.size) ? undefined : 'LengthMismatch';
+            return res.headers['content-length'] === String(spec.size)
+                ? undefined
+                : 'LengthMismatch';
         };
         return this.send('HEAD', `${bucket}/${spec.key}`, {}, headers, check);
     }
@@ -156,11 +158,18 @@ export class BenchClient {
         };
         return new Promise<Outcome>((resolve) => {
             const finish = (status: number, detail: string | undefined, h: IncomingHttpHeaders) =>
-                resolve({ ok: detail === undefined, status, ms: performance.now() - started, detail, headers: h });
+                resolve({
+                    ok: detail === undefined,
+                    status,
+                    ms: performance.now() - started,
+                    detail,
+                    headers: h,
+                });
             const req = request(options, (res) => {
                 readBody(res).then(
                     (detail) => finish(res.statusCode ?? 0, detail, res.headers),
-                    (err: Error) => finish(res.statusCode ?? 0, `ResponseError ${err.message}`, res.headers),
+                    (err: Error) =>
+                        finish(res.statusCode ?? 0, `ResponseError ${err.message}`, res.headers),
                 );
             });
             req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('timeout')));

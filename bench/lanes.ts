@@ -35,7 +35,11 @@ export interface Lane {
 /** The most connections any phase opens at once (8 streams, 16 small-object clients). */
 const MAX_SOCKETS = 16;
 
-export async function rigTarget(target: Target, options: BenchOptions, errors: ErrorLog): Promise<TargetRig> {
+export async function rigTarget(
+    target: Target,
+    options: BenchOptions,
+    errors: ErrorLog,
+): Promise<TargetRig> {
     const client = new BenchClient({
         endpoint: target.endpoint,
         credentials: target.credentials,
@@ -54,9 +58,11 @@ export async function rigTarget(target: Target, options: BenchOptions, errors: E
     for (const bucket of [rig.dataBucket, rig.listBucket]) {
         errors.record(`${target.name}: CreateBucket ${bucket}`, await client.createBucket(bucket));
     }
-    const populated = await populateList(client, rig.listBucket, options.plan.list.keys);
-    errors.count += populated.count;
-    errors.examples.push(...populated.examples.map((e) => `${target.name}: ${e}`));
+    if (options.plan.workloads.has('list')) {
+        const populated = await populateList(client, rig.listBucket, options.plan.list.keys);
+        errors.count += populated.count;
+        errors.examples.push(...populated.examples.map((e) => `${target.name}: ${e}`));
+    }
     return rig;
 }
 
@@ -66,7 +72,11 @@ export async function cofferLanes(rig: TargetRig): Promise<{ lanes: Lane[]; prob
     for (const mode of MODES) probes.push(await probeMode(rig.client, rig.dataBucket, mode));
     const lanes = probes
         .filter((probe) => probe.available)
-        .map((probe) => ({ name: `${rig.target.name} (${probe.mode.name})`, rig, mode: probe.mode }));
+        .map((probe) => ({
+            name: `${rig.target.name} (${probe.mode.name})`,
+            rig,
+            mode: probe.mode,
+        }));
     return { lanes, probes };
 }
 
@@ -78,7 +88,9 @@ export function peerLane(rig: TargetRig): Lane {
 export async function emptyAndDelete(rig: TargetRig, options: BenchOptions): Promise<void> {
     const { plan } = options;
     const dataKeys = [
-        ...plan.large.flatMap((c) => Array.from({ length: c.count }, (_, i) => largeKey(c.streams, i))),
+        ...plan.large.flatMap((c) =>
+            Array.from({ length: c.count }, (_, i) => largeKey(c.streams, i)),
+        ),
         ...Array.from({ length: plan.small.count }, (_, i) => smallKey(i)),
         MEMORY_CHECK_KEY,
     ];

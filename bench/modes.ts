@@ -72,13 +72,21 @@ export const MODES: readonly Mode[] = [
 ];
 
 /** PUTs, GETs and deletes one small object in the mode to see whether the server applies it. */
-export async function probeMode(client: BenchClient, bucket: string, mode: Mode): Promise<ModeProbe> {
+export async function probeMode(
+    client: BenchClient,
+    bucket: string,
+    mode: Mode,
+): Promise<ModeProbe> {
     const spec = { key: `probe-${mode.name}`, seed: 7, size: 4096 };
     const put = await client.putObject(bucket, spec, mode.putHeaders);
     if (!put.ok) return { mode, available: false, reason: `PUT answered ${put.detail}` };
     if (!mode.confirms(put.headers)) {
         await client.deleteObject(bucket, spec.key);
-        return { mode, available: false, reason: 'PUT accepted but the response does not confirm it' };
+        return {
+            mode,
+            available: false,
+            reason: 'PUT accepted but the response does not confirm it',
+        };
     }
     const get = await client.getObject(bucket, spec, mode.readHeaders);
     await client.deleteObject(bucket, spec.key);

@@ -5,8 +5,13 @@ import type { ListConfig } from './workloads/list.js';
 import type { LargeConfig } from './workloads/large.js';
 import type { SmallConfig } from './workloads/small.js';
 
+/** The parts of a run; --only picks some (to profile one of them, say). */
+export type Workload = 'large' | 'small' | 'list' | 'memory';
+const WORKLOADS: readonly Workload[] = ['large', 'small', 'list', 'memory'];
+
 export interface Plan {
     rounds: number;
+    workloads: ReadonlySet<Workload>;
     large: LargeConfig[];
     small: SmallConfig;
     list: ListConfig;
@@ -28,6 +33,7 @@ const MiB = 1024 * 1024;
 
 const FULL: Plan = {
     rounds: 3,
+    workloads: new Set(WORKLOADS),
     large: [
         { size: 64 * MiB, streams: 1, count: 4 },
         { size: 64 * MiB, streams: 8, count: 16 },
@@ -40,6 +46,7 @@ const FULL: Plan = {
 
 const QUICK: Plan = {
     rounds: 1,
+    workloads: new Set(WORKLOADS),
     large: [
         { size: 16 * MiB, streams: 1, count: 4 },
         { size: 16 * MiB, streams: 8, count: 16 },
@@ -58,6 +65,7 @@ const USAGE = `npm run bench -- [options]
   --peer-access-key K     its access key
   --peer-secret-key S     its secret key
   --region R              the region to sign for (default us-east-1)
+  --only W[,W...]         run only these workloads: large, small, list, memory
   --cpu-prof              run Coffer under node --cpu-prof (profiles in bench/results/profiles)`;
 
 export function parseOptions(argv: string[]): BenchOptions {
@@ -66,6 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions {
         options: {
             quick: { type: 'boolean', default: false },
             rounds: { type: 'string' },
+            only: { type: 'string' },
             'signed-payload': { type: 'boolean', default: false },
             'peer-endpoint': { type: 'string' },
             'peer-access-key': { type: 'string' },
@@ -82,8 +91,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     const plan = { ...(values.quick ? QUICK : FULL) };
     if (values.rounds !== undefined) {
         plan.rounds = Number(values.rounds);
-        if (!Number.isInteger(plan.rounds) || plan.rounds < 1) throw new Error('--rounds must be >= 1');
+        if (!Number.isInteger(plan.rounds) || plan.rounds < 1)
+            throw new Error('--rounds must be >= 1');
     }
+    if (values.only !== undefined) plan.workloads = parseWorkloads(values.only);
     return {
         quick: values.quick,
         plan,
@@ -105,4 +116,13 @@ function peerOption(values: Record<string, unknown>): BenchOptions['peer'] {
     const url = new URL(endpoint);
     if (url.protocol !== 'http:') throw new Error('the bench client speaks plain http only');
     return { endpoint: url.origin, credentials: { accessKeyId, secretAccessKey } };
+}
+
+function parseWorkloads(list: string): Set<Workload> {
+    const names = list.split(',').map((name) => name.trim());
+    for (const name of names) {
+        if (!WORKLOADS.includes(name as Workload))
+            throw new Error(`--only: unknown workload ${name}`);
+    }
+    return new Set(names as Workload[]);
 }

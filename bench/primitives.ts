@@ -32,7 +32,8 @@ export type PrimitiveName =
 function hashing(alg: HashAlgorithm) {
     return (bytes: number) => {
         const hasher = createHasher(alg);
-        for (let done = 0, i = 0; done < bytes; done += PACKAGE, i++) hasher.update(packages[i % 16]);
+        for (let done = 0, i = 0; done < bytes; done += PACKAGE, i++)
+            hasher.update(packages[i % 16]);
         hasher.digest();
     };
 }
@@ -73,7 +74,8 @@ const PRIMITIVES: Record<PrimitiveName, (bytes: number) => void> = {
     MD5: hashing('MD5'),
     CRC32: (bytes) => {
         let crc = 0;
-        for (let done = 0, i = 0; done < bytes; done += PACKAGE, i++) crc = crc32(packages[i % 16], crc);
+        for (let done = 0, i = 0; done < bytes; done += PACKAGE, i++)
+            crc = crc32(packages[i % 16], crc);
     },
     CRC32C: hashing('CRC32C'),
     CRC64NVME: hashing('CRC64NVME'),
@@ -90,7 +92,9 @@ const PRIMITIVES: Record<PrimitiveName, (bytes: number) => void> = {
 /** Measures every primitive over `bytesPerRun` bytes, three times, keeping the median. */
 export function measurePrimitives(bytesPerRun: number): PrimitiveRates {
     const rates = {} as PrimitiveRates;
-    for (const [name, run] of Object.entries(PRIMITIVES) as Array<[PrimitiveName, (n: number) => void]>) {
+    for (const [name, run] of Object.entries(PRIMITIVES) as Array<
+        [PrimitiveName, (n: number) => void]
+    >) {
         run(8 * MiB); // warm-up: let V8 optimise the JavaScript CRCs before timing
         const runs = [0, 1, 2].map(() => {
             const started = performance.now();

@@ -47,7 +47,10 @@ function safeReaddir(dir: string): string[] {
 export function topSelfTime(path: string, limit = 20): SelfTimeEntry[] {
     const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
     const byId = new Map(profile.nodes.map((node) => [node.id, node]));
-    const totals = new Map<string, { entry: Omit<SelfTimeEntry, 'selfMs' | 'percent'>; us: number }>();
+    const totals = new Map<
+        string,
+        { entry: Omit<SelfTimeEntry, 'selfMs' | 'percent'>; us: number }
+    >();
     let all = 0;
     profile.samples.forEach((id, i) => {
         const frame = byId.get(id)?.callFrame;

@@ -49,7 +49,10 @@ export function num(value: number): string {
     if (!Number.isFinite(value)) return '-';
     const abs = Math.abs(value);
     const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
-    return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    return value.toLocaleString('en-US', {
+        maximumFractionDigits: digits,
+        minimumFractionDigits: digits,
+    });
 }
 
 function cell(summary: Summary): string {
@@ -62,11 +65,22 @@ function renderRows(header: string[], rows: string[][]): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
     const line = (cells: string[]) =>
         cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-    return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+    return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join(
+        '\n',
+    );
 }
 
 export function renderComparison(title: string, peerName: string, rows: ComparisonRow[]): string {
-    const header = ['metric', 'unit', 'Coffer', peerName, 'Coffer/peer', 'goal', 'met', 'errors C/P'];
+    const header = [
+        'metric',
+        'unit',
+        'Coffer',
+        peerName,
+        'Coffer/peer',
+        'goal',
+        'met',
+        'errors C/P',
+    ];
     const body = rows.map((row) => {
         const errors = `${row.cofferErrors}/${row.peerErrors}`;
         return [
@@ -85,7 +99,8 @@ export function renderComparison(title: string, peerName: string, rows: Comparis
 
 export function renderPrimitives(rates: PrimitiveRates): string {
     const rows = Object.entries(rates).map(([name, rate]) => [name, num(rate)]);
-    return `Primitives, one core of this process (MiB/s, 64 KiB updates, median of 3)\n${renderRows(['primitive', 'MiB/s'], rows)}`;
+    const title = 'Primitives, one core of this process (MiB/s, 64 KiB updates, median of 3)';
+    return `${title}\n${renderRows(['primitive', 'MiB/s'], rows)}`;
 }
 
 export interface CeilingUse {
@@ -96,14 +111,22 @@ export interface CeilingUse {
     fractions: Record<string, number>;
 }
 
+function percent(fraction: number): string {
+    return Number.isFinite(fraction) ? `${(fraction * 100).toFixed(1)}%` : '-';
+}
+
+function ceilingText(limit: Limit): string {
+    return `${num(limit.mibPerSecond)} MiB/s (${limit.chain.join(' + ')})`;
+}
+
 export function renderCeilings(uses: CeilingUse[]): string {
     const lines = uses.map((use) => {
-        const parts = Object.entries(use.fractions).map(([id, f]) => `${id} ${num(f)}`);
-        return (
-            `${use.lane}: PUT ceiling ${num(use.put.mibPerSecond)} MiB/s (${use.put.chain.join(' + ')}), ` +
-            `GET ceiling ${num(use.get.mibPerSecond)} MiB/s (${use.get.chain.join(' + ')}); ` +
-            `share of ceiling: ${parts.join(', ')}`
-        );
+        const parts = Object.entries(use.fractions).map(([id, f]) => `${id} ${percent(f)}`);
+        return [
+            `${use.lane}: PUT ceiling ${ceilingText(use.put)}`,
+            `  GET ceiling ${ceilingText(use.get)}`,
+            `  Coffer's median as a share of its ceiling: ${parts.join(', ')}`,
+        ].join('\n');
     });
     return `Coffer against its single-core primitive ceiling\n${lines.join('\n')}`;
 }
@@ -111,9 +134,10 @@ export function renderCeilings(uses: CeilingUse[]): string {
 export function renderMemory(lane: string, check: MemoryCheck): string {
     const verdict = check.passed ? 'PASS' : 'FAIL';
     const growth = check.peakRssMiB - check.baselineMiB;
+    const sign = growth >= 0 ? '+' : '';
     return (
-        `Memory check, ${lane}, one ${check.size} object: peak RSS ${num(check.peakRssMiB)} MiB vs ` +
-        `${num(check.baselineMiB)} MiB with the large objects (${growth >= 0 ? '+' : ''}${num(growth)}, ` +
+        `Memory check, ${lane}, one ${check.size} object: peak RSS ${num(check.peakRssMiB)} MiB ` +
+        `vs ${num(check.baselineMiB)} MiB with the large objects (${sign}${num(growth)}, ` +
         `allowed +${RSS_ALLOWANCE_MIB}): ${verdict}; PUT ${num(check.putMiBs)} MiB/s, ` +
         `GET ${num(check.getMiBs)} MiB/s, errors ${check.errors.count}`
     );
@@ -133,7 +157,8 @@ export function renderFailures(failures: Failure[]): string {
     if (total === 0) return 'Errors: none (every GET verified byte for byte, every listing exact).';
     const bar = '!'.repeat(78);
     const lines = failures.map(
-        (f) => `  ${f.lane}, round ${f.round}, ${f.phase}: ${f.count} failed\n` +
+        (f) =>
+            `  ${f.lane}, round ${f.round}, ${f.phase}: ${f.count} failed\n` +
             f.examples.map((e) => `      ${e}`).join('\n'),
     );
     return [

@@ -46,21 +46,23 @@ function ceilings(m: Measurements): CeilingUse[] {
     });
 }
 
-function machine() {
+function machine(loadAtStart: number[]) {
     const cores = cpus();
     return {
         cpu: cores[0]?.model,
         cores: cores.length,
         memoryGiB: Math.round(totalmem() / 2 ** 30),
         node: process.version,
-        loadAverage: loadavg().map((l) => Number(l.toFixed(2))),
+        loadAverageAtStart: loadAtStart.map((l) => Number(l.toFixed(2))),
+        loadAverageAtEnd: loadavg().map((l) => Number(l.toFixed(2))),
     };
 }
 
 function renderProfile(profile: ProfileSummary): string {
-    const lines = profile.top.map(
-        (e) => `${num(e.percent).padStart(6)}%  ${num(e.selfMs).padStart(9)} ms  ${e.function}  ${e.location}`,
-    );
+    const lines = profile.top.map((e) => {
+        const share = `${num(e.percent)}%`.padStart(7);
+        return `${share}  ${num(e.selfMs).padStart(9)} ms  ${e.function}  ${e.location}`;
+    });
     return `Coffer CPU profile, top self time (${profile.path})\n${lines.join('\n')}`;
 }
 
@@ -88,14 +90,24 @@ export function finish(m: Measurements, dir: string, profile?: ProfileSummary): 
         quick: m.options.quick,
         signedPayload: m.options.signedPayload,
         plan: m.options.plan,
-        machine: machine(),
+        machine: machine(m.loadAtStart),
         peer: m.peer.name,
         primitivesMiBs: m.rates,
-        modes: m.probes.map((p) => ({ mode: p.mode.name, available: p.available, reason: p.reason })),
+        modes: m.probes.map((p) => ({
+            mode: p.mode.name,
+            available: p.available,
+            reason: p.reason,
+        })),
         tables,
-        series: Object.fromEntries(m.collector.names().map((name) => [name, m.collector.get(name)])),
+        series: Object.fromEntries(
+            m.collector.names().map((name) => [name, m.collector.get(name)]),
+        ),
         ceilings: ceilingUses,
-        memoryChecks: m.memory.map(({ lane, check }) => ({ lane, ...check, errors: check.errors.count })),
+        memoryChecks: m.memory.map(({ lane, check }) => ({
+            lane,
+            ...check,
+            errors: check.errors.count,
+        })),
         failures: m.failures,
         profile,
     };

@@ -15,7 +15,8 @@ import { smallObjects } from './workloads/small.js';
 export interface LaneRound {
     samples: MetricSample[];
     /** The listing phase, run once per target a round and shared by all its lanes. */
-    listing: PhaseReport;
+    listing?: PhaseReport;
+    /** The phases this lane ran itself (a shared listing is not among them). */
     reports: PhaseReport[];
     /** The server's peak RSS during the large-object phases (the memory check's baseline). */
     largePeakMiB: number;
@@ -42,18 +43,30 @@ export async function runLaneRound(
 ): Promise<LaneRound> {
     const ctx = contextFor(lane, round);
     const reports: PhaseReport[] = [];
-    for (const config of plan.large) reports.push(...(await largeObjects(ctx, config)));
-    const largePeakMiB = Math.max(...reports.map((r) => r.peakRssMiB));
-    reports.push(...(await smallObjects(ctx, plan.small)));
-    const listReport =
-        sharedListing ?? (await listing({ ...ctx, bucket: lane.rig.listBucket }, plan.list));
-    const peaks = [...reports, listReport].map((r) => r.peakRssMiB);
+    if (plan.workloads.has('large')) {
+        for (const config of plan.large) reports.push(...(await largeObjects(ctx, config)));
+    }
+    const largePeakMiB = reports.length ? Math.max(...reports.map((r) => r.peakRssMiB)) : NaN;
+    if (plan.workloads.has('small')) reports.push(...(await smallObjects(ctx, plan.small)));
+    let listReport = sharedListing;
+    if (!listReport && plan.workloads.has('list')) {
+        listReport = await listing({ ...ctx, bucket: lane.rig.listBucket }, plan.list);
+        reports.push(listReport);
+    }
+    const all = listReport && listReport === sharedListing ? [...reports, listReport] : reports;
     const pid = lane.rig.target.pid;
+    const peak = Math.max(...all.map((r) => r.peakRssMiB));
     const samples = [
-        ...reports.flatMap((r) => r.samples),
-        ...listReport.samples,
-        sample('rss.peak', 'server peak RSS (VmRSS every 50 ms)', 'MiB', 'lower', Math.max(...peaks), 0),
-        sample('rss.hwm', 'server VmHWM (since start)', 'MiB', 'lower', pid ? highWaterMiB(pid) : NaN, 0),
+        ...all.flatMap((r) => r.samples),
+        sample('rss.peak', 'server peak RSS (VmRSS every 50 ms)', 'MiB', 'lower', peak, 0),
+        sample(
+            'rss.hwm',
+            'server VmHWM (since start)',
+            'MiB',
+            'lower',
+            pid ? highWaterMiB(pid) : NaN,
+            0,
+        ),
     ];
     return { samples, listing: listReport, reports, largePeakMiB };
 }

@@ -3,17 +3,20 @@
  * (A B A B ...) so that drift of a shared machine falls on both. See bench/README.md.
  */
 import { mkdirSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { closeRig, cofferLanes, emptyAndDelete, peerLane, rigTarget, type Lane, type TargetRig } from './lanes.js';
+import { closeRig, cofferLanes, emptyAndDelete, peerLane, rigTarget } from './lanes.js';
+import type { Lane, TargetRig } from './lanes.js';
 import type { ModeProbe } from './modes.js';
 import { parseOptions, type BenchOptions } from './options.js';
 import { measurePrimitives, type PrimitiveRates } from './primitives.js';
 import { newestProfile, topSelfTime } from './profile.js';
-import { renderFailures, renderPrimitives, type Failure } from './report.js';
+import { renderPrimitives, type Failure } from './report.js';
 import { finish, type MemoryResult } from './results.js';
 import { contextFor, runLaneRound } from './round.js';
 import { Collector } from './stats.js';
-import { abortAll, externalPeer, startCoffer, startS3rver, stopAll, type Target } from './targets.js';
+import { abortAll, externalPeer, startCoffer, startS3rver, stopAll } from './targets.js';
+import type { Target } from './targets.js';
 import { memoryCheck } from './workloads/memory.js';
 import { ErrorLog, type PhaseReport } from './workloads/phase.js';
 
@@ -24,6 +27,8 @@ const PROFILE_DIR = `${RESULTS_DIR}profiles`;
 export interface Measurements {
     options: BenchOptions;
     startedAt: Date;
+    /** The 1, 5 and 15 minute load averages when the run began. */
+    loadAtStart: number[];
     rates: PrimitiveRates;
     probes: ModeProbe[];
     cofferLanes: Lane[];
@@ -36,33 +41,58 @@ export interface Measurements {
 async function main(): Promise<number> {
     const options = parseOptions(process.argv.slice(2));
     const startedAt = new Date();
+    const loadAtStart = loadavg();
     const { plan } = options;
-    console.log(`Coffer bench (${options.quick ? 'quick' : 'full'}): ${plan.rounds} round(s), ` +
-        `${options.signedPayload ? 'signed payloads' : 'UNSIGNED-PAYLOAD'}`);
+    const payload = options.signedPayload ? 'signed payloads' : 'UNSIGNED-PAYLOAD';
+    const kind = options.quick ? 'quick' : 'full';
+    console.log(`Coffer bench (${kind}): ${plan.rounds} round(s), ${payload}`);
+    warnIfBusy();
     const rates = measurePrimitives(plan.primitiveBytes);
     console.log(`\n${renderPrimitives(rates)}\n`);
     const rigs: TargetRig[] = [];
     try {
+        const failures: Failure[] = [];
         const setup = new ErrorLog();
         const coffer = await rigTarget(await startCofferTarget(options), options, setup);
         rigs.push(coffer);
         const peer = await rigTarget(await startPeer(options), options, setup);
         rigs.push(peer);
+        if (setup.count > 0) failures.push(failure('setup', 0, 'setup', setup));
         const { lanes, probes } = await cofferLanes(coffer);
-        for (const p of probes) console.log(`Coffer mode ${p.mode.name}: ${p.available ? 'measured' : `NOT AVAILABLE (${p.reason})`}`);
-        const failures: Failure[] = [];
-        if (setup.count > 0) failures.push({ lane: 'setup', round: 0, phase: 'setup', count: setup.count, examples: setup.examples });
+        for (const p of probes) {
+            const state = p.available ? 'measured' : `NOT AVAILABLE (${p.reason})`;
+            console.log(`Coffer mode ${p.mode.name}: ${state}`);
+        }
         const collector = new Collector();
-        const largePeaks = await runRounds([...lanes, peerLane(peer)], options, collector, failures);
-        const memory = await runMemoryChecks(lanes, options, largePeaks, failures);
-        const measured = { options, startedAt, rates, probes, cofferLanes: lanes, peer: peerLane(peer), collector, failures, memory };
+        const allLanes = [...lanes, peerLane(peer)];
+        const largePeaks = await runRounds(allLanes, options, collector, failures);
+        const memory = plan.workloads.has('memory')
+            ? await runMemoryChecks(lanes, options, largePeaks, failures)
+            : [];
         await stopTargets(rigs, options);
         const profile = options.cpuProf ? profileSummary() : undefined;
-        finish(measured, RESULTS_DIR, profile);
+        const measured = { options, startedAt, loadAtStart, rates, probes, cofferLanes: lanes };
+        const peerRow = peerLane(peer);
+        finish({ ...measured, peer: peerRow, collector, failures, memory }, RESULTS_DIR, profile);
         return failures.length > 0 ? 1 : 0;
     } finally {
         await stopTargets(rigs, options);
     }
+}
+
+/** Other work on the machine skews both targets; the alternation evens it out, not away. */
+function warnIfBusy(): void {
+    const load = loadavg()[0];
+    const cores = cpus().length;
+    if (load > cores / 2) {
+        console.log(
+            `NOTE: load average ${load.toFixed(1)} on ${cores} cores: expect noisy numbers`,
+        );
+    }
+}
+
+function failure(lane: string, round: number, phase: string, errors: ErrorLog): Failure {
+    return { lane, round, phase, count: errors.count, examples: errors.examples };
 }
 
 async function startCofferTarget(options: BenchOptions): Promise<Target> {
@@ -77,40 +107,61 @@ function startPeer(options: BenchOptions): Promise<Target> {
 }
 
 /** A B A B: every lane takes its turn each round. Returns each lane's large-object RSS peak. */
-async function runRounds(lanes: Lane[], options: BenchOptions, collector: Collector, failures: Failure[]) {
+async function runRounds(
+    lanes: Lane[],
+    options: BenchOptions,
+    collector: Collector,
+    failures: Failure[],
+): Promise<Map<Lane, number>> {
     const largePeaks = new Map<Lane, number>();
     for (let round = 1; round <= options.plan.rounds; round++) {
         const listings = new Map<TargetRig, PhaseReport>();
         for (const lane of lanes) {
-            const shared = listings.get(lane.rig);
-            const result = await runLaneRound(lane, round, options.plan, shared);
-            listings.set(lane.rig, result.listing);
-            const own = shared ? result.reports : [...result.reports, result.listing];
-            for (const report of own) {
-                console.log(`[round ${round}] ${lane.name.padEnd(20)} ${report.phase.padEnd(20)} ` +
-                    report.samples.filter((s) => !s.id.endsWith('.cpu')).map((s) => `${s.value.toFixed(1)} ${s.unit}`).join('  ') +
-                    (report.errors.count ? `  !! ${report.errors.count} ERRORS` : ''));
-                if (report.errors.count > 0) failures.push({ lane: lane.name, round, phase: report.phase, count: report.errors.count, examples: report.errors.examples });
+            const result = await runLaneRound(lane, round, options.plan, listings.get(lane.rig));
+            if (result.listing) listings.set(lane.rig, result.listing);
+            for (const report of result.reports) {
+                console.log(progressLine(round, lane, report));
+                if (report.errors.count > 0) {
+                    failures.push(failure(lane.name, round, report.phase, report.errors));
+                }
             }
             collector.add(lane.name, result.samples);
-            largePeaks.set(lane, Math.max(largePeaks.get(lane) ?? 0, result.largePeakMiB));
+            const peak = Math.max(largePeaks.get(lane) ?? 0, result.largePeakMiB);
+            largePeaks.set(lane, peak);
         }
     }
     return largePeaks;
 }
 
-async function runMemoryChecks(lanes: Lane[], options: BenchOptions, peaks: Map<Lane, number>, failures: Failure[]) {
+function progressLine(round: number, lane: Lane, report: PhaseReport): string {
+    const values = report.samples
+        .filter((s) => !s.id.endsWith('.cpu'))
+        .map((s) => `${s.value.toFixed(1)} ${s.unit}`);
+    const errors = report.errors.count ? `  !! ${report.errors.count} ERRORS` : '';
+    const where = `[round ${round}] ${lane.name.padEnd(20)} ${report.phase.padEnd(18)}`;
+    return `${where} ${values.join('  ')}${errors}`;
+}
+
+async function runMemoryChecks(
+    lanes: Lane[],
+    options: BenchOptions,
+    largePeaks: Map<Lane, number>,
+    failures: Failure[],
+): Promise<MemoryResult[]> {
     const results: MemoryResult[] = [];
     for (const lane of lanes) {
-        if (lane.rig.target.pid === undefined) continue;
         const ctx = contextFor(lane, options.plan.rounds + 1);
-        const check = await memoryCheck(ctx, options.plan.memoryCheckBytes, peaks.get(lane) ?? NaN);
-        if (check.errors.count > 0) failures.push({ lane: lane.name, round: 0, phase: `memory check ${check.size}`, count: check.errors.count, examples: check.errors.examples });
+        const bytes = options.plan.memoryCheckBytes;
+        const check = await memoryCheck(ctx, bytes, largePeaks.get(lane) ?? NaN);
+        if (check.errors.count > 0) {
+            failures.push(failure(lane.name, 0, `memory check ${check.size}`, check.errors));
+        }
         results.push({ lane: lane.name, check });
     }
     return results;
 }
 
+/** Closes the clients (so a draining server has no connection to wait for), then stops. */
 async function stopTargets(rigs: TargetRig[], options: BenchOptions): Promise<void> {
     for (const rig of rigs.splice(0)) {
         if (rig.target.pid === undefined) await emptyAndDelete(rig, options).catch(() => undefined);
@@ -135,7 +186,7 @@ main().then(
     (code) => process.exit(code),
     async (err: unknown) => {
         console.error('bench failed:', err);
-        await stopAll();
+        await abortAll();
         process.exit(2);
     },
 );

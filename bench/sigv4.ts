@@ -58,7 +58,10 @@ export class Signer {
 
     /** Returns the headers to send: the given ones plus host, date, payload hash and auth. */
     sign(input: SignInput, now = new Date()): Record<string, string> {
-        const amzDate = now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+        const amzDate = now
+            .toISOString()
+            .replace(/[-:]/g, '')
+            .replace(/\.\d{3}/, '');
         const day = amzDate.slice(0, 8);
         const headers: Record<string, string> = {
             ...input.headers,

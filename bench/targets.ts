@@ -151,7 +151,10 @@ function spawnTracked(args: string[], env: Record<string, string>): TrackedChild
         output: () => tail,
         waitForLine: (pattern) =>
             new Promise((resolveLine, reject) => {
-                const timer = setTimeout(() => reject(new Error(`no start line: ${tail}`)), START_TIMEOUT_MS);
+                const timer = setTimeout(
+                    () => reject(new Error(`no start line: ${tail}`)),
+                    START_TIMEOUT_MS,
+                );
                 waiters.push((text) => {
                     const match = pattern.exec(text);
                     if (match) {
@@ -159,7 +162,9 @@ function spawnTracked(args: string[], env: Record<string, string>): TrackedChild
                         resolveLine(match[1]);
                     }
                 });
-                child.once('exit', (code) => reject(new Error(`exited (${code}) on start: ${tail}`)));
+                child.once('exit', (code) =>
+                    reject(new Error(`exited (${code}) on start: ${tail}`)),
+                );
             }),
     };
 }
@@ -203,7 +208,9 @@ async function waitForPort(port: number, child: TrackedChild): Promise<void> {
     while (Date.now() < deadline) {
         const proc = child.process;
         if (proc.exitCode !== null || proc.signalCode !== null) {
-            throw new Error(`Coffer exited (${proc.exitCode ?? proc.signalCode}): ${child.output()}`);
+            throw new Error(
+                `Coffer exited (${proc.exitCode ?? proc.signalCode}): ${child.output()}`,
+            );
         }
         if (await connects(port)) return;
         await new Promise((done) => setTimeout(done, 50));

@@ -21,7 +21,10 @@ export function largeKey(streams: number, index: number): string {
     return `large/${streams}/${index}`;
 }
 
-export async function largeObjects(ctx: WorkloadContext, config: LargeConfig): Promise<PhaseReport[]> {
+export async function largeObjects(
+    ctx: WorkloadContext,
+    config: LargeConfig,
+): Promise<PhaseReport[]> {
     const specs: ObjectSpec[] = Array.from({ length: config.count }, (_, i) => {
         const key = largeKey(config.streams, i);
         return { key, seed: seedFor(ctx.round, key), size: config.size };
@@ -38,13 +41,15 @@ export async function largeObjects(ctx: WorkloadContext, config: LargeConfig): P
     const get = await timedRequests(ctx, `GET ${label}`, specs.length, config.streams, (i) =>
         ctx.client.getObject(ctx.bucket, specs[i], ctx.mode.readHeaders),
     );
-    return [
-        report('put', `PUT ${label}`, config, put),
-        report('get', `GET ${label}`, config, get),
-    ];
+    return [report('put', `PUT ${label}`, config, put), report('get', `GET ${label}`, config, get)];
 }
 
-function report(op: string, label: string, config: LargeConfig, result: RequestsResult): PhaseReport {
+function report(
+    op: string,
+    label: string,
+    config: LargeConfig,
+    result: RequestsResult,
+): PhaseReport {
     const id = `${op}.large.c${config.streams}`;
     const bytes = result.latencies.length * config.size;
     const errors = result.errors.count;
@@ -55,7 +60,14 @@ function report(op: string, label: string, config: LargeConfig, result: Requests
         peakRssMiB,
         samples: [
             sample(id, label, 'MiB/s', 'higher', bytes / MiB / seconds, errors),
-            sample(`${id}.cpu`, `server CPU, ${label}`, 's/GiB', 'lower', cpuSeconds / (bytes / GiB), errors),
+            sample(
+                `${id}.cpu`,
+                `server CPU, ${label}`,
+                's/GiB',
+                'lower',
+                cpuSeconds / (bytes / GiB),
+                errors,
+            ),
         ],
     };
 }

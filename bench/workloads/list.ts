@@ -19,7 +19,11 @@ export function listKeys(count: number): string[] {
 }
 
 /** Fills the bucket (not timed); returns the failures. */
-export async function populateList(client: BenchClient, bucket: string, count: number): Promise<ErrorLog> {
+export async function populateList(
+    client: BenchClient,
+    bucket: string,
+    count: number,
+): Promise<ErrorLog> {
     const keys = listKeys(count);
     const errors = new ErrorLog();
     await runPool(keys.length, WRITERS, async (i) => {
@@ -46,13 +50,24 @@ export async function listing(ctx: WorkloadContext, config: ListConfig): Promise
         peakRssMiB: result.peakRssMiB,
         samples: [
             sample('list', label, 'keys/s', 'higher', listed / result.seconds, n),
-            sample('list.cpu', `server CPU, ${label}`, 'µs/key', 'lower', (result.cpuSeconds * 1e6) / listed, n),
+            sample(
+                'list.cpu',
+                `server CPU, ${label}`,
+                'µs/key',
+                'lower',
+                (result.cpuSeconds * 1e6) / listed,
+                n,
+            ),
         ],
     };
 }
 
 /** Lists the whole bucket once; returns the keys listed when they are right, else 0. */
-async function listOnce(ctx: WorkloadContext, expected: string[], errors: ErrorLog): Promise<number> {
+async function listOnce(
+    ctx: WorkloadContext,
+    expected: string[],
+    errors: ErrorLog,
+): Promise<number> {
     const keys: string[] = [];
     let token: string | undefined;
     do {
@@ -66,7 +81,9 @@ async function listOnce(ctx: WorkloadContext, expected: string[], errors: ErrorL
     } while (token !== undefined && keys.length <= expected.length);
     const wrong = keys.length !== expected.length || keys.some((key, i) => key !== expected[i]);
     if (wrong) {
-        errors.fail(`ListObjectsV2 returned ${keys.length} keys, not the ${expected.length} written`);
+        errors.fail(
+            `ListObjectsV2 returned ${keys.length} keys, not the ${expected.length} written`,
+        );
         return 0;
     }
     return keys.length;

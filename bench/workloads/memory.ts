@@ -39,8 +39,12 @@ export async function memoryCheck(
         peak = Math.max(peak, result.peakRssMiB);
         return size / (1024 * 1024) / result.seconds;
     };
-    const putMiBs = await timed('PUT', () => ctx.client.putObject(ctx.bucket, spec, ctx.mode.putHeaders));
-    const getMiBs = await timed('GET', () => ctx.client.getObject(ctx.bucket, spec, ctx.mode.readHeaders));
+    const putMiBs = await timed('PUT', () =>
+        ctx.client.putObject(ctx.bucket, spec, ctx.mode.putHeaders),
+    );
+    const getMiBs = await timed('GET', () =>
+        ctx.client.getObject(ctx.bucket, spec, ctx.mode.readHeaders),
+    );
     errors.record('DELETE', await ctx.client.deleteObject(ctx.bucket, key));
     return {
         size: sizeLabel(size),

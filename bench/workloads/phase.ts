@@ -39,7 +39,10 @@ export interface PhaseTarget {
 }
 
 /** Runs `body` and measures its wall time, the server's CPU and its peak RSS. */
-export async function measure(where: PhaseTarget, body: () => Promise<void>): Promise<PhaseMeasure> {
+export async function measure(
+    where: PhaseTarget,
+    body: () => Promise<void>,
+): Promise<PhaseMeasure> {
     const pid = where.target.pid;
     where.sampler?.mark();
     const cpuBefore = pid === undefined ? NaN : cpuSeconds(pid);

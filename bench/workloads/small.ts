@@ -18,7 +18,10 @@ export function smallKey(index: number): string {
     return `small/${String(index).padStart(6, '0')}`;
 }
 
-export async function smallObjects(ctx: WorkloadContext, config: SmallConfig): Promise<PhaseReport[]> {
+export async function smallObjects(
+    ctx: WorkloadContext,
+    config: SmallConfig,
+): Promise<PhaseReport[]> {
     const specs: ObjectSpec[] = Array.from({ length: config.count }, (_, i) => {
         const key = smallKey(i);
         const seed = seedFor(ctx.round, key);
@@ -50,9 +53,30 @@ function report(op: string, label: string, result: RequestsResult): PhaseReport 
         peakRssMiB,
         samples: [
             sample(id, label, 'ops/s', 'higher', ops / seconds, errors),
-            sample(`${id}.p50`, `${label} p50`, 'ms', 'lower', quantile(result.latencies, 0.5), errors),
-            sample(`${id}.p99`, `${label} p99`, 'ms', 'lower', quantile(result.latencies, 0.99), errors),
-            sample(`${id}.cpu`, `server CPU, ${label}`, 'ms/op', 'lower', (cpuSeconds * 1000) / ops, errors),
+            sample(
+                `${id}.p50`,
+                `${label} p50`,
+                'ms',
+                'lower',
+                quantile(result.latencies, 0.5),
+                errors,
+            ),
+            sample(
+                `${id}.p99`,
+                `${label} p99`,
+                'ms',
+                'lower',
+                quantile(result.latencies, 0.99),
+                errors,
+            ),
+            sample(
+                `${id}.cpu`,
+                `server CPU, ${label}`,
+                'ms/op',
+                'lower',
+                (cpuSeconds * 1000) / ops,
+                errors,
+            ),
         ],
     };
 }

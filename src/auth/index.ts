@@ -4,8 +4,6 @@
  */
 export { authenticate } from './sigv4/authenticate.js';
 export { openPayload, type OpenedPayload } from './payload.js';
-export { AwsChunkedDecoder, type AwsChunkedOptions } from './chunked/aws-chunked-decoder.js';
-export { parsePayloadMode, UNSIGNED_PAYLOAD } from './sigv4/payload-mode.js';
 export { DEFAULT_MAX_SKEW_MS, MAX_PRESIGNED_EXPIRES_S } from './sigv4/time.js';
 export type {
     AuthenticateOptions,

@@ -1,6 +1,7 @@
 /**
- * The credentials the server accepts. Until accounts and IAM users exist, one account with its
- * root access key pair, from the environment or generated on first start.
+ * The identity directory: who an access key belongs to, and what identity policies apply to a
+ * principal. The embedded default starts with one account whose root keys are the server's root
+ * credentials; accounts and IAM users build on the same interface.
  */
 import type { Principal } from './principal.js';
 
@@ -11,15 +12,37 @@ export interface CredentialRecord {
     principal: Principal;
 }
 
-export interface CredentialStore {
-    lookup(accessKeyId: string): CredentialRecord | undefined;
+export interface PolicyDocument {
+    /** The policy's name (inline) or ARN (managed), as decisions name it. */
+    name: string;
+    document: string;
 }
 
-/** The root account of the embedded default, with its single key pair. */
-export class RootCredentialStore implements CredentialStore {
+export interface IdentityDirectory {
+    /**
+     * Resolves an active access key. Synchronous because SigV4 verification runs on every
+     * request: implementations keep keys in memory.
+     */
+    lookup(accessKeyId: string): CredentialRecord | undefined;
+    /** The identity policies (inline and attached managed) of a principal. */
+    policiesOf(principal: Principal): Promise<PolicyDocument[]>;
+    /** Whether an IAM ARN (an account root or a user) exists; bucket policies may only name those. */
+    principalExists(arn: string): Promise<boolean>;
+}
+
+/** The root account of the embedded default, with its single key pair and no IAM users. */
+export class RootOnlyDirectory implements IdentityDirectory {
     constructor(private readonly root: CredentialRecord) {}
 
     lookup(accessKeyId: string): CredentialRecord | undefined {
         return accessKeyId === this.root.accessKeyId ? this.root : undefined;
+    }
+
+    async policiesOf(): Promise<PolicyDocument[]> {
+        return [];
+    }
+
+    async principalExists(arn: string): Promise<boolean> {
+        return this.root.principal.type !== 'Anonymous' && this.root.principal.arn === arn;
     }
 }

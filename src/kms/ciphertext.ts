@@ -56,8 +56,13 @@ export function readCiphertextHeader(blob: Buffer): CiphertextHeader {
         throw new KmsError('InvalidCiphertextException');
     }
     const id = blob.subarray(MAGIC.length + 1, MAGIC.length + 17).toString('hex');
-    const keyId = [id.slice(0, 8), id.slice(8, 12), id.slice(12, 16), id.slice(16, 20), id.slice(20)]
-        .join('-');
+    const keyId = [
+        id.slice(0, 8),
+        id.slice(8, 12),
+        id.slice(12, 16),
+        id.slice(16, 20),
+        id.slice(20),
+    ].join('-');
     return { keyId, version: blob.readUInt32BE(MAGIC.length + 17) };
 }
 

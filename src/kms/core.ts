@@ -88,6 +88,7 @@ export class KmsCore {
      * keys whose deletion date has passed (destroyed here) are all NotFoundException.
      */
     async resolve(ref: string, scope: AuditScope, options: ResolveOptions): Promise<KmsKeyRecord> {
+        scope.keyRef = ref;
         const parsed = parseKeyRef(ref, this.location, options.forms);
         let keyId: string;
         if (parsed.kind === 'alias') {
@@ -97,7 +98,7 @@ export class KmsCore {
         } else {
             keyId = parsed.keyId;
         }
-        if (ref !== this.arn(keyId)) scope.keyRef = ref;
+        if (ref === this.arn(keyId)) delete scope.keyRef;
         const key = await this.liveKey(keyId);
         if (!key || (key.internalPurpose !== undefined && !options.internal)) {
             throw new KmsError('NotFoundException', `Key '${this.arn(keyId)}' does not exist`);
@@ -134,7 +135,10 @@ export class KmsCore {
 
     requireNotPendingDeletion(key: KmsKeyRecord): void {
         if (key.state === 'PendingDeletion') {
-            throw new KmsError('KMSInvalidStateException', `${this.arn(key.keyId)} is pending deletion.`);
+            throw new KmsError(
+                'KMSInvalidStateException',
+                `${this.arn(key.keyId)} is pending deletion.`,
+            );
         }
     }
 
@@ -148,8 +152,8 @@ export class KmsCore {
         throw new KmsError(
             'AccessDeniedException',
             `User: ${caller} is not authorized to perform: kms:${action} on resource: ` +
-                `${this.arn(key.keyId)} because no resource-based policy allows the kms:${action} ` +
-                'action',
+                `${this.arn(key.keyId)} because no resource-based policy allows the ` +
+                `kms:${action} action`,
         );
     }
 
@@ -176,7 +180,11 @@ export class KmsCore {
             aliasName === undefined
                 ? undefined
                 : { aliasName, targetKeyId: key.keyId, createdAt: now, updatedAt: now };
-        const outcome = await this.store.createKey(key, { ...first, rotationType: 'INITIAL' }, alias);
+        const outcome = await this.store.createKey(
+            key,
+            { ...first, rotationType: 'INITIAL' },
+            alias,
+        );
         return outcome === 'created' ? key : 'exists';
     }
 
@@ -217,7 +225,8 @@ export class KmsCore {
         await this.store.addVersion({ ...record, rotationType: type }, change);
         // 'conflict' means a concurrent rotation already added this version: theirs stands.
         const after = await this.store.getKey(key.keyId);
-        if (!after) throw new KmsError('NotFoundException', `Key '${this.arn(key.keyId)}' does not exist`);
+        if (!after)
+            throw new KmsError('NotFoundException', `Key '${this.arn(key.keyId)}' does not exist`);
         return after;
     }
 

@@ -7,9 +7,7 @@
  */
 import { KmsError, constraintError } from './errors.js';
 
-export type KeyRef =
-    | { kind: 'key'; keyId: string }
-    | { kind: 'alias'; aliasName: string };
+export type KeyRef = { kind: 'key'; keyId: string } | { kind: 'alias'; aliasName: string };
 
 /** Which forms an operation's KeyId parameter accepts, per its API reference page. */
 export type RefForms = 'key-only' | 'key-or-alias';

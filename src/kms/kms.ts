@@ -19,7 +19,12 @@
  */
 import { KmsCore } from './core.js';
 import { KmsError } from './errors.js';
-import { ensureAwsManagedKey, ensureServiceKey, resolveCreatingManaged, S3_MANAGED_ALIAS } from './managed-keys.js';
+import {
+    ensureAwsManagedKey,
+    ensureServiceKey,
+    resolveCreatingManaged,
+    S3_MANAGED_ALIAS,
+} from './managed-keys.js';
 import * as aliases from './ops/aliases.js';
 import * as crypto from './ops/crypto.js';
 import * as keys from './ops/keys.js';
@@ -118,12 +123,24 @@ export class Kms {
 
     async generateDataKey(request: GenerateDataKeyRequest, caller: string) {
         const { EncryptionAlgorithm: _, ...result } = await crypto.generateDataKey(
-            this.core, request, { caller, internal: false }, 'GenerateDataKey');
+            this.core,
+            request,
+            { caller, internal: false },
+            'GenerateDataKey',
+        );
         return result;
     }
     async generateDataKeyWithoutPlaintext(request: GenerateDataKeyRequest, caller: string) {
-        const { EncryptionAlgorithm: _, Plaintext, ...result } = await crypto.generateDataKey(
-            this.core, request, { caller, internal: false }, 'GenerateDataKeyWithoutPlaintext');
+        const {
+            EncryptionAlgorithm: _,
+            Plaintext,
+            ...result
+        } = await crypto.generateDataKey(
+            this.core,
+            request,
+            { caller, internal: false },
+            'GenerateDataKeyWithoutPlaintext',
+        );
         Plaintext.fill(0);
         return result;
     }
@@ -153,7 +170,11 @@ export class Kms {
         const request = { KeyId: keyRef, KeySpec: 'AES_256', EncryptionContext: context };
         const who = { caller, internal: true };
         const result = await crypto.generateDataKey(this.core, request, who, 'GenerateDataKey');
-        return { keyArn: result.KeyId, plaintext: result.Plaintext, ciphertextBlob: result.CiphertextBlob };
+        return {
+            keyArn: result.KeyId,
+            plaintext: result.Plaintext,
+            ciphertextBlob: result.CiphertextBlob,
+        };
     }
 
     /** SSE read path: opens a data key blob made by `generateDataKeyFor`, with the same context. */
@@ -178,11 +199,12 @@ export class Kms {
 
     /** The AWS managed key for S3, created on first use. */
     async awsManagedKey(alias: typeof S3_MANAGED_ALIAS): Promise<KeyMetadata> {
-        if (alias !== S3_MANAGED_ALIAS) throw new KmsError('NotFoundException', `Alias ${alias} is not found.`);
+        if (alias !== S3_MANAGED_ALIAS)
+            throw new KmsError('NotFoundException', `Alias ${alias} is not found.`);
         return this.core.metadata(await ensureAwsManagedKey(this.core, alias));
     }
 
-    /** The internal SSE-S3 service key (not listed, not nameable from the API), made on first use. */
+    /** The internal SSE-S3 service key (not listed, not nameable by the API), made on first use. */
     async serviceKey(): Promise<KeyMetadata> {
         return this.core.metadata(await ensureServiceKey(this.core));
     }

@@ -15,7 +15,8 @@ import type { AuditScope, KmsCore, ResolveOptions } from './core.js';
 import { aliasArn, parseKeyRef } from './key-ref.js';
 
 export const S3_MANAGED_ALIAS = 'alias/aws/s3';
-const S3_MANAGED_DESCRIPTION = 'Default key that protects my S3 objects when no other key is defined';
+const S3_MANAGED_DESCRIPTION =
+    'Default key that protects my S3 objects when no other key is defined';
 const SERVICE_KEY_PURPOSE = 'sse-s3';
 const SERVICE_KEY_DESCRIPTION = 'Coffer SSE-S3 service key';
 /** AWS rotates AWS managed keys every year (API_EnableKeyRotation.html). */
@@ -24,7 +25,10 @@ export const MANAGED_ROTATION_DAYS = 365;
 /** The AWS managed key behind `aliasName`, created now if it does not exist yet. */
 export async function ensureAwsManagedKey(core: KmsCore, aliasName: string): Promise<KmsKeyRecord> {
     if (aliasName !== S3_MANAGED_ALIAS) {
-        throw new KmsError('NotFoundException', `Alias ${aliasArn(core.location, aliasName)} is not found.`);
+        throw new KmsError(
+            'NotFoundException',
+            `Alias ${aliasArn(core.location, aliasName)} is not found.`,
+        );
     }
     for (let attempt = 0; attempt < 3; attempt++) {
         const alias = await core.store.getAlias(aliasName);
@@ -44,7 +48,10 @@ export async function ensureAwsManagedKey(core: KmsCore, aliasName: string): Pro
         if (created !== 'exists') return created;
         // Another call created it between our read and our write: read theirs.
     }
-    throw new KmsError('KMSInternalException', `Could not create the AWS managed key ${aliasName}.`);
+    throw new KmsError(
+        'KMSInternalException',
+        `Could not create the AWS managed key ${aliasName}.`,
+    );
 }
 
 /** The internal SSE-S3 service key, created on first use. */

@@ -74,7 +74,9 @@ export function rootCheckOpens(rootKey: Buffer, sealedCheck: Buffer): boolean {
 }
 
 export function keyMaterialId(keyId: string, version: number): string {
-    return createHash('sha256').update(wrapAad(MATERIAL_ID_LABEL, keyId, String(version))).digest('hex');
+    return createHash('sha256')
+        .update(wrapAad(MATERIAL_ID_LABEL, keyId, String(version)))
+        .digest('hex');
 }
 
 function materialAad(keyId: string, version: number): Buffer {

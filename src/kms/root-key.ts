@@ -65,7 +65,9 @@ function generateKeyFile(path: string): LoadedRootKey | undefined {
 function readKeyFile(path: string, source: 'file' | 'data-dir'): LoadedRootKey {
     const content = readFileSync(path);
     const key =
-        content.length === ROOT_KEY_SIZE ? Buffer.from(content) : decodeKey(content.toString('latin1'), path);
+        content.length === ROOT_KEY_SIZE
+            ? Buffer.from(content)
+            : decodeKey(content.toString('latin1'), path);
     content.fill(0);
     const warnings: string[] = [];
     if (process.platform !== 'win32' && (statSync(path).mode & 0o077) !== 0) {

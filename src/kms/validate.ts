@@ -12,7 +12,8 @@ export function checkRange(member: string, value: number, min: number, max: numb
     if (!Number.isInteger(value) || value < min) {
         throw constraintError(member, value, `have value greater than or equal to ${min}`);
     }
-    if (value > max) throw constraintError(member, value, `have value less than or equal to ${max}`);
+    if (value > max)
+        throw constraintError(member, value, `have value less than or equal to ${max}`);
 }
 
 export function checkLength(member: string, value: string | Buffer, min: number, max: number) {
@@ -61,7 +62,10 @@ export function checkContext(context: EncryptionContext | undefined): Encryption
     const checked: EncryptionContext = {};
     for (const [key, value] of Object.entries(context ?? {})) {
         if (key.length === 0 || typeof value !== 'string') {
-            throw new KmsError('ValidationException', 'Encryption context keys and values must be strings, keys non-empty.');
+            throw new KmsError(
+                'ValidationException',
+                'Encryption context keys and values must be strings, keys non-empty.',
+            );
         }
         checked[key] = value;
     }
@@ -72,7 +76,10 @@ export function checkContext(context: EncryptionContext | undefined): Encryption
  * Applies TagResource semantics to a key's tags: a new value for an existing key replaces it.
  * Reserved `aws:` keys are TagException; more than 50 tags on a key is LimitExceededException.
  */
-export function mergeTags(existing: Array<[string, string]>, added: Tag[]): Array<[string, string]> {
+export function mergeTags(
+    existing: Array<[string, string]>,
+    added: Tag[],
+): Array<[string, string]> {
     const merged = new Map(existing);
     for (const tag of added) {
         checkLength('tagKey', tag.TagKey, 1, 128);
@@ -83,7 +90,10 @@ export function mergeTags(existing: Array<[string, string]>, added: Tag[]): Arra
         merged.set(tag.TagKey, tag.TagValue);
     }
     if (merged.size > MAX_TAGS_PER_KEY) {
-        throw new KmsError('LimitExceededException', `A KMS key can have at most ${MAX_TAGS_PER_KEY} tags.`);
+        throw new KmsError(
+            'LimitExceededException',
+            `A KMS key can have at most ${MAX_TAGS_PER_KEY} tags.`,
+        );
     }
     return [...merged];
 }
@@ -117,9 +127,14 @@ export function encodeMarker(name: string): string {
 
 export function decodeMarker(marker: string | undefined): string | undefined {
     if (marker === undefined) return undefined;
-    const name = /^[A-Za-z0-9_-]+$/.test(marker) ? Buffer.from(marker, 'base64url').toString('utf8') : '';
+    const name = /^[A-Za-z0-9_-]+$/.test(marker)
+        ? Buffer.from(marker, 'base64url').toString('utf8')
+        : '';
     if (name.length === 0 || encodeMarker(name) !== marker) {
-        throw new KmsError('InvalidMarkerException', 'The marker that specifies where to start is not valid.');
+        throw new KmsError(
+            'InvalidMarkerException',
+            'The marker that specifies where to start is not valid.',
+        );
     }
     return name;
 }

@@ -3,7 +3,7 @@
  * If-Unmodified-Since, If-None-Match beats If-Modified-Since.
  */
 import type { ObjectRecord } from '../store/types.js';
-import { etagMatches } from './common.js';
+import { etagMatches, httpDate, quoteEtag } from './common.js';
 import { S3Error } from './errors.js';
 
 export interface Preconditions {
@@ -42,7 +42,12 @@ export function enforceReadPreconditions(conditions: Preconditions, record: Obje
             fields: { Condition: conditions.ifMatch ? 'If-Match' : 'If-Unmodified-Since' },
         });
     }
-    if (outcome === 'not-modified') throw new S3Error('NotModified');
+    if (outcome === 'not-modified') {
+        // A 304 stands in for the 200 a cache already holds: it must name the validators.
+        throw new S3Error('NotModified', undefined, {
+            headers: { etag: quoteEtag(record.etag), 'last-modified': httpDate(record.lastModified) },
+        });
+    }
 }
 
 /** CopyObject's x-amz-copy-source-if-* conditions: any failure is 412. */

@@ -6,7 +6,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { RootCredentialStore, type CredentialRecord } from '../identity/credentials.js';
+import { RootOnlyDirectory, type CredentialRecord } from '../identity/credentials.js';
 import { FsBlobStore } from '../store/fs/fs-blob-store.js';
 import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
 import type { ServerConfig } from './config.js';
@@ -37,7 +37,7 @@ export async function openServices(config: ServerConfig, log: Logger): Promise<S
     const referenced = await metadata.referencedBlobIds();
     const collected = await blobs.collectOrphans((id) => referenced.has(id));
     if (collected > 0) log.info({ event: 'orphans-collected', count: collected }, 'orphans collected');
-    return { config, metadata, blobs, credentials: new RootCredentialStore(root), accountId, log };
+    return { config, metadata, blobs, identities: new RootOnlyDirectory(root), accountId, log };
 }
 
 /** The embedded default's one account, with a 12-digit id fixed on first start. */

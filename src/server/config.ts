@@ -1,4 +1,6 @@
 /** The server's configuration, as resolved from the command line and environment. */
+import type { TrustedProxies } from './trusted-proxy.js';
+
 export interface ListenAddress {
     host: string;
     port: number;
@@ -12,6 +14,13 @@ export interface ServerConfig {
     domain?: string;
     /** Largest allowed difference between a request's signing time and the server clock. */
     maxClockSkewMs: number;
+    /** HTTPS listen address; no HTTPS listener when absent. */
+    listenHttps?: ListenAddress;
+    /** Operator-supplied certificate and key; a self-signed pair is generated when absent. */
+    tlsCertFile?: string;
+    tlsKeyFile?: string;
+    /** Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (see trusted-proxy.ts). */
+    trustedProxies?: TrustedProxies;
 }
 
 /** Parses `HOST:PORT` (IPv6 hosts in brackets: `[::1]:9000`). */

@@ -16,6 +16,7 @@ import { newHostId, newRequestId, type RequestContext } from './request-context.
 import { writeResponse } from './response-writer.js';
 import { resolveAddress, routeRequest } from './router.js';
 import type { ServerServices } from './services.js';
+import { NO_TRUSTED_PROXIES, resolveTransport } from './trusted-proxy.js';
 
 export interface ListenerOptions {
     secure: boolean;
@@ -72,14 +73,14 @@ function prepareRequest(
     ctx.auth = authenticate(
         { method, rawUrl, headers: req.headers },
         {
-            lookupSecret: (id) => services.credentials.lookup(id)?.secretAccessKey,
+            lookupSecret: (id) => services.identities.lookup(id)?.secretAccessKey,
             now: new Date(),
             region: services.config.region,
             service: 's3',
             maxSkewMs: services.config.maxClockSkewMs,
         },
     );
-    if (ctx.auth) ctx.principal = services.credentials.lookup(ctx.auth.accessKeyId)!.principal;
+    if (ctx.auth) ctx.principal = services.identities.lookup(ctx.auth.accessKeyId)!.principal;
     authorize(ctx, services);
     if (route.kind === 'unsupported') {
         throw new S3Error('NotImplemented', `${route.operation} is not implemented by Coffer.`);
@@ -135,12 +136,18 @@ function createContext(
     req: IncomingMessage,
 ): RequestContext {
     const requestId = newRequestId();
+    const transport = resolveTransport(
+        services.config.trustedProxies ?? NO_TRUSTED_PROXIES,
+        options.secure,
+        req.socket.remoteAddress ?? '',
+        req.headers,
+    );
     return {
         requestId,
         hostId: newHostId(),
         startedAt: process.hrtime.bigint(),
-        secureTransport: options.secure,
-        sourceIp: req.socket.remoteAddress ?? '',
+        secureTransport: transport.secureTransport,
+        sourceIp: transport.sourceIp,
         log: services.log.child({ requestId }),
         principal: ANONYMOUS,
         auth: null,

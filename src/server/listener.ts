@@ -1,17 +1,41 @@
 /**
- * The HTTP listener. `Expect: 100-continue` requests are dispatched like any other, and the
+ * The HTTP and HTTPS listeners. `Expect: 100-continue` requests are dispatched like any other, and the
  * `100 Continue` is sent only once they are authenticated and authorized. SIGTERM stops
  * accepting connections and lets in-flight requests finish.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import {
+    createServer,
+    type IncomingMessage,
+    type Server as HttpServer,
+    type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { ListenAddress } from './config.js';
 import { dispatch, type ListenerOptions } from './dispatch.js';
 import type { ServerServices } from './services.js';
 
-export function createListener(services: ServerServices, options: ListenerOptions): Server {
+/** Either listener: both serve the same requests, the HTTPS one over TLS. */
+export type Server = HttpServer | HttpsServer;
+
+/** PEM certificate and key for an HTTPS listener. */
+export interface ListenerTls {
+    cert: string;
+    key: string;
+}
+
+/** An HTTP listener, or an HTTPS one when `tls` is given (then `options.secure` should be true). */
+export function createListener(
+    services: ServerServices,
+    options: ListenerOptions,
+    tls?: ListenerTls,
+): Server {
     // Uploads may take as long as they take; a stalled client is caught by the socket timeout.
-    const server = createServer({ requestTimeout: 0, headersTimeout: 60_000 });
+    const timeouts = { requestTimeout: 0, headersTimeout: 60_000 };
+    const server: Server =
+        tls === undefined
+            ? createServer(timeouts)
+            : createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key });
     server.keepAliveTimeout = 65_000;
     server.setTimeout(5 * 60_000);
     const handle = (expectContinue: boolean) => (req: IncomingMessage, res: ServerResponse) => {
@@ -23,6 +47,10 @@ export function createListener(services: ServerServices, options: ListenerOption
         services.log.info({ event: 'client-error', err: err.message }, 'bad client request');
         if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
         else socket.destroy();
+    });
+    // A failed handshake (an untrusting client, a port scan) never becomes a request.
+    server.on('tlsClientError', (err: Error) => {
+        services.log.debug({ event: 'tls-client-error', err: err.message }, 'TLS handshake failed');
     });
     return server;
 }

@@ -1,6 +1,6 @@
 /** Everything a running server holds, passed explicitly to every request: no hidden globals. */
 import type { Logger } from 'pino';
-import type { CredentialStore } from '../identity/credentials.js';
+import type { IdentityDirectory } from '../identity/credentials.js';
 import type { BlobStore, MetadataStore } from '../store/types.js';
 import type { ServerConfig } from './config.js';
 
@@ -8,7 +8,7 @@ export interface ServerServices {
     readonly config: ServerConfig;
     readonly metadata: MetadataStore;
     readonly blobs: BlobStore;
-    readonly credentials: CredentialStore;
+    readonly identities: IdentityDirectory;
     /** The account that owns the embedded default's buckets. */
     readonly accountId: string;
     readonly log: Logger;

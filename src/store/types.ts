@@ -131,6 +131,13 @@ export interface MetadataStore {
     createBucket(bucket: BucketRecord): Promise<'created' | 'exists'>;
     getBucket(name: string): Promise<BucketRecord | undefined>;
     listBuckets(ownerAccountId: string): Promise<BucketRecord[]>;
+    /**
+     * A bucket's configuration documents (policy, public access block, encryption...) by name,
+     * stored as opaque text. Removed with the bucket.
+     */
+    getBucketConfig(bucket: string, name: string): Promise<string | undefined>;
+    /** Sets (or, with undefined, removes) a configuration document. */
+    putBucketConfig(bucket: string, name: string, value: string | undefined): Promise<void>;
     /** Deletes an empty bucket; 'not-empty' when it holds objects or uploads. */
     deleteBucket(name: string): Promise<'deleted' | 'not-empty' | 'missing'>;
 

@@ -191,11 +191,13 @@ test('low-level multipart: create, upload-part, list-parts, list-multipart-uploa
     const created = await s3api('create-multipart-upload', ...key);
     const uploadId = String(created['UploadId']);
     assert.ok(uploadId.length > 0);
+    // `--upload-id=ID`, so this test checks the flow whatever the id looks like (see below).
+    const id = `--upload-id=${uploadId}`;
     const part = await s3api(
-        'upload-part', ...key, '--upload-id', uploadId, '--part-number', '1', '--body', 'body.bin',
+        'upload-part', ...key, id, '--part-number', '1', '--body', 'body.bin',
     );
     assert.equal(part['ETag'], md5ETag(body));
-    const parts = await s3api('list-parts', ...key, '--upload-id', uploadId);
+    const parts = await s3api('list-parts', ...key, id);
     const listed = parts['Parts'] as Array<{ PartNumber: number; ETag: string; Size: number }>;
     assert.deepEqual(
         listed.map((p) => [p.PartNumber, p.ETag, p.Size]),
@@ -205,12 +207,22 @@ test('low-level multipart: create, upload-part, list-parts, list-multipart-uploa
     const open = (uploads['Uploads'] as Array<{ Key: string; UploadId: string }>) ?? [];
     assert.deepEqual(open.map((u) => [u.Key, u.UploadId]), [['api/mpu.bin', uploadId]]);
 
-    await s3api('abort-multipart-upload', ...key, '--upload-id', uploadId);
+    await s3api('abort-multipart-upload', ...key, id);
     const after = await s3api('list-multipart-uploads', '--bucket', BUCKET);
     assert.equal(after['Uploads'], undefined);
-    const gone = await aws('s3api', 'list-parts', ...key, '--upload-id', uploadId);
+    const gone = await aws('s3api', 'list-parts', ...key, id);
     assert.notEqual(gone.code, 0);
     assert.match(gone.stderr, /NoSuchUpload/);
+});
+
+test('an upload id can be passed as `--upload-id ID` (it must not start with "-")', async () => {
+    const key = ['--bucket', BUCKET, '--key', 'api/mpu-id.bin'];
+    const uploadId = String((await s3api('create-multipart-upload', ...key))['UploadId']);
+    // The CLI's argument parser reads a value starting with "-" as an option, so a person
+    // copying the id from create-multipart-upload's output gets "expected one argument".
+    const abort = await aws('s3api', 'abort-multipart-upload', ...key, '--upload-id', uploadId);
+    if (abort.code !== 0) await aws('s3api', 'abort-multipart-upload', ...key, `--upload-id=${uploadId}`);
+    assert.equal(abort.code, 0, `upload id ${JSON.stringify(uploadId)}:\n${abort.stderr}`);
 });
 
 test('get-bucket-location and get-object-acl', async () => {

@@ -76,9 +76,11 @@ for (const step of STEPS) {
         const result = sessionReport().steps[step];
         assert.ok(result, `the script did not run step ${step}`);
         assert.ok(result.ok, result.error);
-        if (step === 'default_checksum') {
+        if (step === 'default_checksum' || step === 'multipart_upload_fileobj') {
             // What boto3 sent, for whoever reads the test output.
-            t.diagnostic(`PutObject headers: ${JSON.stringify(sessionReport().observed['PutObject'])}`);
+            const { observed } = sessionReport();
+            const ops = step === 'default_checksum' ? ['PutObject'] : ['UploadPart', 'UploadPartCopy'];
+            for (const op of ops) t.diagnostic(`${op} headers: ${JSON.stringify(observed[op])}`);
         }
     });
 }

@@ -43,7 +43,7 @@ ODD_KEYS = [
 ]
 
 # Headers that show how boto3 authenticated and checksummed each request.
-INTERESTING = ("x-amz-content-sha256", "x-amz-sdk-checksum-algorithm", "content-md5",
+INTERESTING = ("expect", "x-amz-content-sha256", "x-amz-sdk-checksum-algorithm", "content-md5",
                "content-encoding", "x-amz-trailer", "x-amz-decoded-content-length")
 
 
@@ -191,6 +191,10 @@ def step_multipart_upload_fileobj():
     head = s3.head_object(Bucket=BUCKET, Key="multipart/twelve.bin", ChecksumMode="ENABLED")
     assert head.get("ChecksumCRC32") == "%s-3" % crc32_b64(joined), head
     assert head.get("ChecksumType") == "COMPOSITE", head
+
+    second = s3.head_object(Bucket=BUCKET, Key="multipart/twelve.bin", PartNumber=2)
+    assert second["ContentLength"] == 5 * MiB and second["PartsCount"] == 3, second
+    assert second["ContentRange"] == "bytes %d-%d/%d" % (5 * MiB, 10 * MiB - 1, len(data)), second
 
     # A managed copy above the threshold goes part by part (UploadPartCopy).
     s3.copy({"Bucket": BUCKET, "Key": "multipart/twelve.bin"}, BUCKET, "multipart/copy.bin",

@@ -276,6 +276,20 @@ describe('conditional requests', () => {
         );
     });
 
+    test('a 304 carries the ETag and Last-Modified, and no body (RFC 7232)', async () => {
+        for (const method of ['GET', 'HEAD']) {
+            const res = await sendSigned(server, {
+                method,
+                path: `/${BUCKET}/data.bin`,
+                headers: { 'if-none-match': etag },
+            });
+            assert.equal(res.status, 304, method);
+            assert.equal(res.headers['etag'], etag, method);
+            assert.equal(res.headers['last-modified'], lastModified.toUTCString(), method);
+            assert.equal(res.body, '', method);
+        }
+    });
+
     test('If-Match beats If-Unmodified-Since (RFC 7232)', async () => {
         const res = await get({ IfMatch: etag, IfUnmodifiedSince: past });
         assert.equal(res.$metadata.httpStatusCode, 200);

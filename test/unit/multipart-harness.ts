@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { XMLParser } from 'fast-xml-parser';
 import { pino } from 'pino';
-import { RootCredentialStore } from '../../src/identity/credentials.js';
+import { RootOnlyDirectory } from '../../src/identity/credentials.js';
 import type { Principal } from '../../src/identity/principal.js';
 import { S3Error } from '../../src/s3/errors.js';
 import {
@@ -50,7 +50,7 @@ export async function openHarness(): Promise<Harness> {
         },
         metadata,
         blobs,
-        credentials: new RootCredentialStore({
+        identities: new RootOnlyDirectory({
             accessKeyId: 'AKIAMULTIPARTTEST000',
             secretAccessKey: 'not-used-by-these-tests',
             principal,

@@ -294,6 +294,18 @@ describe('header-signed requests cross-checked with @smithy/signature-v4', () =>
         rejects({ ...req, rawUrl: doubled }, 'SignatureDoesNotMatch');
     });
 
+    test("query '+': a literal plus, or a form-encoded space, as S3 accepts both", async () => {
+        const spaced = await headerSigned({ path: '/bucket', query: { prefix: 'a b' } });
+        assert.equal(spaced.rawUrl, '/bucket?prefix=a%20b');
+        assert.ok(verify({ ...spaced, rawUrl: '/bucket?prefix=a+b' }));
+        // %2B is an explicit plus, never a space.
+        rejects({ ...spaced, rawUrl: '/bucket?prefix=a%2Bb' }, 'SignatureDoesNotMatch');
+        const plus = await headerSigned({ path: '/bucket', query: { prefix: 'a+b' } });
+        assert.ok(verify({ ...plus, rawUrl: '/bucket?prefix=a+b' }));
+        assert.ok(verify(plus));
+        rejects({ ...plus, rawUrl: '/bucket?prefix=a%20b' }, 'SignatureDoesNotMatch');
+    });
+
     test('header values: whitespace collapses, signed headers bind, unsigned do not', async () => {
         const req = await headerSigned({
             method: 'PUT',

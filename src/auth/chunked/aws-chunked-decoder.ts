@@ -45,7 +45,7 @@ type Phase = 'header' | 'data' | 'data-end' | 'trailers' | 'done';
 
 export class AwsChunkedDecoder extends Transform {
     private phase: Phase = 'header';
-    private readonly lines = new LineReader(MAX_LINE, () => malformed('chunk header too long'));
+    private readonly lines = new LineReader(MAX_LINE, () => malformed('line too long'));
     private readonly chain: ChunkSignatureChain | undefined;
     private readonly trailerSection: TrailerSection;
     private readonly maxSignedChunk: number;
@@ -148,7 +148,7 @@ export class AwsChunkedDecoder extends Transform {
         const slice = buf.subarray(pos, pos + take);
         if (this.chunkHash) {
             this.chunkHash.update(slice);
-            this.push(slice);
+            this.held.push(slice);
         } else {
             this.push(slice);
         }

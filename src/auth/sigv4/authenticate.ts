@@ -36,7 +36,7 @@ import {
 } from './presigned.js';
 import { checkPresignedWindow, checkSkew, DEFAULT_MAX_SKEW_MS } from './time.js';
 import type { AuthenticateOptions, SignedRequest, VerifiedRequest } from './types.js';
-import { parseQuery, splitTarget, type QueryParam } from './uri-encoding.js';
+import { parseTarget, type RequestTarget } from './uri-encoding.js';
 import { verifyClaim } from './verify.js';
 
 /**
@@ -47,16 +47,15 @@ export function authenticate(
     req: SignedRequest,
     opts: AuthenticateOptions,
 ): VerifiedRequest | null {
-    const { path, query } = splitTarget(req.rawUrl);
-    const params = parseQuery(query);
+    const target = parseTarget(req.rawUrl);
     const authorization = headerValue(req.headers, 'authorization')?.trim() || undefined;
-    const presigned = hasAnyParam(params, PRESIGN_MARKERS);
-    const sigV2Query = hasAnyParam(params, SIGV2_MARKERS);
+    const presigned = hasAnyParam(target.params, PRESIGN_MARKERS);
+    const sigV2Query = hasAnyParam(target.params, SIGV2_MARKERS);
     if (authorization !== undefined) {
         if (presigned || sigV2Query) throw bothAuthMechanisms();
-        return verifyHeaderSigned(req, authorization, path, params, opts);
+        return verifyHeaderSigned(req, authorization, target, opts);
     }
-    if (presigned) return verifyPresigned(req, path, params, opts);
+    if (presigned) return verifyPresigned(req, target, opts);
     if (sigV2Query) throw sigV2Unsupported();
     return null;
 }
@@ -64,8 +63,7 @@ export function authenticate(
 function verifyHeaderSigned(
     req: SignedRequest,
     authorization: string,
-    rawPath: string,
-    query: QueryParam[],
+    target: RequestTarget,
     opts: AuthenticateOptions,
 ): VerifiedRequest {
     const parts = parseAuthorizationHeader(authorization);
@@ -93,8 +91,7 @@ function verifyHeaderSigned(
             signedAt: time.time,
             payloadHash,
             payload,
-            rawPath,
-            query,
+            target,
             mustSign: time.header === 'date' ? ['date'] : [],
         },
         opts,
@@ -103,11 +100,10 @@ function verifyHeaderSigned(
 
 function verifyPresigned(
     req: SignedRequest,
-    rawPath: string,
-    query: QueryParam[],
+    target: RequestTarget,
     opts: AuthenticateOptions,
 ): VerifiedRequest {
-    const presign = readPresignParams(query);
+    const presign = readPresignParams(target.params);
     const credential = parseCredential(presign.credential, QUERY_STYLE, opts);
     const signedHeaders = parseSignedHeaders(presign.signedHeaders, QUERY_STYLE);
     checkCredentialDate(credential, presign.amzDate, QUERY_STYLE);
@@ -128,8 +124,7 @@ function verifyPresigned(
             signedAt: presign.signedAt,
             payloadHash,
             payload: parsePayloadMode(payloadHash),
-            rawPath,
-            query,
+            target,
             excludeParam: SIGNATURE_PARAM,
             mustSign: [],
         },

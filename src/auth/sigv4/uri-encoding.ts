@@ -8,7 +8,8 @@
  *
  * Decoding works on bytes, so `%C3` alone (not valid UTF-8) survives as the byte 0xC3, and a `%`
  * not followed by two hex digits stays a literal `%` (re-encoded as `%25`). `+` is a literal plus
- * in both path and query (SDKs send a space as `%20`).
+ * (SDKs send a space as `%20`); in the query, form-encoding's `+` for a space can be asked for
+ * instead, because signers that build URLs with URLSearchParams send it so.
  */
 
 const UNRESERVED = new Uint8Array(256);
@@ -69,8 +70,20 @@ export function uriEncode(bytes: Uint8Array, keepSlash: boolean): string {
     return out;
 }
 
-/** Splits a request target into its path and query (without the `?`). */
-export function splitTarget(rawUrl: string): { path: string; query: string } {
+/** A request target: raw path, raw query, and the query parsed with `+` as a literal plus. */
+export interface RequestTarget {
+    path: string;
+    query: string;
+    params: QueryParam[];
+}
+
+/** Splits and parses a request target (`req.url`). */
+export function parseTarget(rawUrl: string): RequestTarget {
+    const { path, query } = splitTarget(rawUrl);
+    return { path, query, params: parseQuery(query) };
+}
+
+function splitTarget(rawUrl: string): { path: string; query: string } {
     let target = rawUrl;
     // Absolute-form targets (sent to proxies) carry scheme and authority the client never signed.
     const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/?]*/.exec(target);
@@ -96,11 +109,15 @@ export interface QueryParam {
     encodedValue: string;
 }
 
-/** Parses a raw query string; `a` and `a=` both give an empty value, empty pieces are dropped. */
-export function parseQuery(rawQuery: string): QueryParam[] {
+/**
+ * Parses a raw query string; `a` and `a=` both give an empty value, empty pieces are dropped.
+ * With `plusAsSpace`, `+` is read as an encoded space (form encoding).
+ */
+export function parseQuery(rawQuery: string, plusAsSpace = false): QueryParam[] {
     const params: QueryParam[] = [];
     if (rawQuery === '') return params;
-    for (const piece of rawQuery.split('&')) {
+    const query = plusAsSpace ? rawQuery.replaceAll('+', '%20') : rawQuery;
+    for (const piece of query.split('&')) {
         if (piece === '') continue;
         const eq = piece.indexOf('=');
         const nameBytes = percentDecode(eq === -1 ? piece : piece.slice(0, eq));

@@ -10,7 +10,7 @@ import { buildCanonicalRequest, buildStringToSign } from './canonical-request.js
 import type { Credential } from './credential.js';
 import { deriveSigningKey, hmac, signatureMatches } from './signing.js';
 import type { AuthenticateOptions, PayloadMode, SignedRequest, VerifiedRequest } from './types.js';
-import type { QueryParam } from './uri-encoding.js';
+import { parseQuery, type QueryParam, type RequestTarget } from './uri-encoding.js';
 
 /** Everything parsed from one request that the signature check needs. */
 export interface SignatureClaim {
@@ -22,8 +22,7 @@ export interface SignatureClaim {
     signedAt: Date;
     payloadHash: string;
     payload: PayloadMode;
-    rawPath: string;
-    query: readonly QueryParam[];
+    target: RequestTarget;
     excludeParam?: string;
     /** Headers that must be among the signed ones (the time source, when it is `date`). */
     mustSign: readonly string[];
@@ -45,49 +44,66 @@ export function verifyClaim(
             fields: { AWSAccessKeyId: credential.accessKeyId },
         });
     }
-    const signingKey = deriveSigningKey(
-        secret,
-        credential.shortDate,
-        credential.region,
-        credential.service,
-    );
-    const canonicalRequest = buildCanonicalRequest({
-        method: req.method,
-        rawPath: claim.rawPath,
-        query: claim.query,
-        excludeParam: claim.excludeParam,
-        headers: req.headers,
-        signedHeaders: claim.signedHeaders,
-        payloadHash: claim.payloadHash,
-    });
-    const stringToSign = buildStringToSign(claim.amzDate, credential.scope, canonicalRequest);
-    const expected = hmac(signingKey, stringToSign);
-    if (!signatureMatches(claim.signature, expected)) {
-        // AWS returns these so a client can see where its canonicalisation differs; they are
-        // derived from the request alone and hold no secret.
-        throw new S3Error('SignatureDoesNotMatch', undefined, {
-            fields: {
-                AWSAccessKeyId: credential.accessKeyId,
-                StringToSign: stringToSign,
-                CanonicalRequest: canonicalRequest,
-            },
-        });
-    }
+    const { region, service, shortDate, scope } = credential;
+    const signingKey = deriveSigningKey(secret, shortDate, region, service);
+    const expected = checkSignature(req, claim, signingKey);
     checkAmzHeadersSigned(req.headers, claim.signedHeaders);
     return {
         accessKeyId: credential.accessKeyId,
         authType: claim.authType,
         signatureAgeMs: Math.max(0, opts.now.getTime() - claim.signedAt.getTime()),
-        region: credential.region,
-        service: credential.service,
+        region,
+        service,
         payload: claim.payload,
         chunkSigning: {
             signingKey,
-            seedSignature: expected.toString('hex'),
+            seedSignature: expected,
             amzDate: claim.amzDate,
-            scope: credential.scope,
+            scope,
         },
     };
+}
+
+/**
+ * Recomputes the signature and compares it; returns it (hex) when it matches. A query holding
+ * `+` is tried a second time with `+` read as a space: S3 accepts signatures made either way.
+ */
+function checkSignature(req: SignedRequest, claim: SignatureClaim, signingKey: Buffer): string {
+    const first = computeSignature(req, claim, signingKey, claim.target.params);
+    if (signatureMatches(claim.signature, first.digest)) return first.digest.toString('hex');
+    if (claim.target.query.includes('+')) {
+        const params = parseQuery(claim.target.query, true);
+        const second = computeSignature(req, claim, signingKey, params);
+        if (signatureMatches(claim.signature, second.digest)) return second.digest.toString('hex');
+    }
+    // AWS returns these so a client can see where its canonicalisation differs; they are
+    // derived from the request alone and hold no secret.
+    throw new S3Error('SignatureDoesNotMatch', undefined, {
+        fields: {
+            AWSAccessKeyId: claim.credential.accessKeyId,
+            StringToSign: first.stringToSign,
+            CanonicalRequest: first.canonicalRequest,
+        },
+    });
+}
+
+function computeSignature(
+    req: SignedRequest,
+    claim: SignatureClaim,
+    signingKey: Buffer,
+    query: readonly QueryParam[],
+) {
+    const canonicalRequest = buildCanonicalRequest({
+        method: req.method,
+        rawPath: claim.target.path,
+        query,
+        excludeParam: claim.excludeParam,
+        headers: req.headers,
+        signedHeaders: claim.signedHeaders,
+        payloadHash: claim.payloadHash,
+    });
+    const stringToSign = buildStringToSign(claim.amzDate, claim.credential.scope, canonicalRequest);
+    return { canonicalRequest, stringToSign, digest: hmac(signingKey, stringToSign) };
 }
 
 function checkRequiredSigned(signedHeaders: readonly string[], required: readonly string[]) {

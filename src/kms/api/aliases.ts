@@ -4,12 +4,18 @@ import type { KmsOperation } from './operation.js';
 export const ALIAS_OPERATIONS = {
     CreateAlias: (kms, f, caller) =>
         kms.createAlias(
-            { AliasName: f.requiredString('AliasName'), TargetKeyId: f.requiredString('TargetKeyId') },
+            {
+                AliasName: f.requiredString('AliasName'),
+                TargetKeyId: f.requiredString('TargetKeyId'),
+            },
             caller,
         ),
     UpdateAlias: (kms, f, caller) =>
         kms.updateAlias(
-            { AliasName: f.requiredString('AliasName'), TargetKeyId: f.requiredString('TargetKeyId') },
+            {
+                AliasName: f.requiredString('AliasName'),
+                TargetKeyId: f.requiredString('TargetKeyId'),
+            },
             caller,
         ),
     DeleteAlias: (kms, f, caller) =>

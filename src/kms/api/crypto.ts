@@ -63,7 +63,10 @@ export const CRYPTO_OPERATIONS = {
     },
     GenerateRandom: (kms, f, caller) => {
         if (f.string('CustomKeyStoreId') !== undefined) {
-            throw new KmsError('UnsupportedOperationException', 'Custom key stores are not supported.');
+            throw new KmsError(
+                'UnsupportedOperationException',
+                'Custom key stores are not supported.',
+            );
         }
         return kms.generateRandom({ NumberOfBytes: f.integer('NumberOfBytes') }, caller);
     },

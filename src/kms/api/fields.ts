@@ -30,7 +30,9 @@ export class Fields {
     }
 
     string(name: string): string | undefined {
-        return this.typed(name, 'string', (value) => typeof value === 'string') as string | undefined;
+        return this.typed(name, 'string', (value) => typeof value === 'string') as
+            | string
+            | undefined;
     }
 
     requiredString(name: string): string {
@@ -43,7 +45,9 @@ export class Fields {
     }
 
     boolean(name: string): boolean | undefined {
-        return this.typed(name, 'boolean', (value) => typeof value === 'boolean') as boolean | undefined;
+        return this.typed(name, 'boolean', (value) => typeof value === 'boolean') as
+            | boolean
+            | undefined;
     }
 
     blob(name: string): Buffer | undefined {

@@ -77,8 +77,19 @@ export const UNSUPPORTED_KMS_OPERATIONS = [
     'VerifyMac',
 ] as const;
 
+export interface KmsApiOptions {
+    /**
+     * Receives the cause of every KMSInternalException (a store failure, a root key that does
+     * not open material), for the server's error log; the client sees only the code.
+     */
+    onInternalError?: (error: KmsError) => void;
+}
+
 /** Builds the protocol handler over one Kms. */
-export function createKmsApi(kms: Kms): (request: KmsApiRequest) => Promise<KmsApiResponse> {
+export function createKmsApi(
+    kms: Kms,
+    options: KmsApiOptions = {},
+): (request: KmsApiRequest) => Promise<KmsApiResponse> {
     return async (request) => {
         try {
             const operation = findOperation(request.target);
@@ -89,6 +100,7 @@ export function createKmsApi(kms: Kms): (request: KmsApiRequest) => Promise<KmsA
                 error instanceof KmsError
                     ? error
                     : new KmsError('KMSInternalException', undefined, { cause: error });
+            if (kmsError.code === 'KMSInternalException') options.onInternalError?.(kmsError);
             return respond(
                 kmsError.status,
                 JSON.stringify({ __type: kmsError.code, message: kmsError.message }),

@@ -18,7 +18,11 @@ export const ROTATION_OPERATIONS = {
         kms.rotateKeyOnDemand({ KeyId: f.requiredString('KeyId') }, caller),
     ListKeyRotations: (kms, f, caller) =>
         kms.listKeyRotations(
-            { KeyId: f.requiredString('KeyId'), Limit: f.integer('Limit'), Marker: f.string('Marker') },
+            {
+                KeyId: f.requiredString('KeyId'),
+                Limit: f.integer('Limit'),
+                Marker: f.string('Marker'),
+            },
             caller,
         ),
 } satisfies Record<string, KmsOperation>;

@@ -17,7 +17,11 @@ export const TAG_OPERATIONS = {
         ),
     ListResourceTags: (kms, f, caller) =>
         kms.listResourceTags(
-            { KeyId: f.requiredString('KeyId'), Limit: f.integer('Limit'), Marker: f.string('Marker') },
+            {
+                KeyId: f.requiredString('KeyId'),
+                Limit: f.integer('Limit'),
+                Marker: f.string('Marker'),
+            },
             caller,
         ),
 } satisfies Record<string, KmsOperation>;

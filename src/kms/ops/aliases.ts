@@ -16,17 +16,28 @@ export interface AliasRequest {
     TargetKeyId: string;
 }
 
-export async function createAlias(core: KmsCore, request: AliasRequest, caller: string): Promise<void> {
+export async function createAlias(
+    core: KmsCore,
+    request: AliasRequest,
+    caller: string,
+): Promise<void> {
     await core.audited('CreateAlias', caller, async (scope) => {
         validateAliasName(request.AliasName);
         const targetRef = parseAliasTarget(request.TargetKeyId, core.location);
-        if (await core.store.getAlias(request.AliasName)) throw aliasExists(core, request.AliasName);
+        if (await core.store.getAlias(request.AliasName))
+            throw aliasExists(core, request.AliasName);
         const key = await core.resolve(targetRef, scope, { forms: 'key-only' });
         core.requireCustomerManaged(key, 'CreateAlias', caller);
         core.requireNotPendingDeletion(key);
         const now = core.now();
-        const alias = { aliasName: request.AliasName, targetKeyId: key.keyId, createdAt: now, updatedAt: now };
-        if ((await core.store.createAlias(alias)) === 'exists') throw aliasExists(core, request.AliasName);
+        const alias = {
+            aliasName: request.AliasName,
+            targetKeyId: key.keyId,
+            createdAt: now,
+            updatedAt: now,
+        };
+        if ((await core.store.createAlias(alias)) === 'exists')
+            throw aliasExists(core, request.AliasName);
     });
 }
 
@@ -39,7 +50,11 @@ function aliasExists(core: KmsCore, aliasName: string): KmsError {
 }
 
 /** The new target must not be pending deletion; the old one may be in any state. */
-export async function updateAlias(core: KmsCore, request: AliasRequest, caller: string): Promise<void> {
+export async function updateAlias(
+    core: KmsCore,
+    request: AliasRequest,
+    caller: string,
+): Promise<void> {
     await core.audited('UpdateAlias', caller, async (scope) => {
         validateAliasName(request.AliasName);
         const targetRef = parseAliasTarget(request.TargetKeyId, core.location);
@@ -95,6 +110,10 @@ export async function listAliases(
             CreationDate: new Date(alias.createdAt),
             LastUpdatedDate: new Date(alias.updatedAt),
         }));
-        return { Aliases, Truncated: page.truncated, ...(page.nextMarker && { NextMarker: page.nextMarker }) };
+        return {
+            Aliases,
+            Truncated: page.truncated,
+            ...(page.nextMarker && { NextMarker: page.nextMarker }),
+        };
     });
 }

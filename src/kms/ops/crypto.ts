@@ -22,7 +22,13 @@ import type {
     EncryptRequest,
     GenerateDataKeyRequest,
 } from '../types.js';
-import { checkContext, checkEncryptionAlgorithm, checkEnum, checkLength, checkRange } from '../validate.js';
+import {
+    checkContext,
+    checkEncryptionAlgorithm,
+    checkEnum,
+    checkLength,
+    checkRange,
+} from '../validate.js';
 
 /** Who is calling, and whether from inside Coffer. */
 export interface CryptoCaller {
@@ -35,16 +41,24 @@ export interface DataKeyResult extends CiphertextResult {
 }
 
 /** The number of bytes a GenerateDataKey request asks for: KeySpec or NumberOfBytes, not both. */
-export function dataKeyLength(request: Pick<GenerateDataKeyRequest, 'KeySpec' | 'NumberOfBytes'>): number {
+export function dataKeyLength(
+    request: Pick<GenerateDataKeyRequest, 'KeySpec' | 'NumberOfBytes'>,
+): number {
     if (request.KeySpec !== undefined && request.NumberOfBytes !== undefined) {
-        throw new KmsError('ValidationException', 'Please specify either number of bytes or key spec, not both.');
+        throw new KmsError(
+            'ValidationException',
+            'Please specify either number of bytes or key spec, not both.',
+        );
     }
     if (request.KeySpec !== undefined) {
         checkEnum('keySpec', request.KeySpec, ['AES_256', 'AES_128'] as const);
         return request.KeySpec === 'AES_256' ? 32 : 16;
     }
     if (request.NumberOfBytes === undefined) {
-        throw new KmsError('ValidationException', 'Please specify either number of bytes or key spec.');
+        throw new KmsError(
+            'ValidationException',
+            'Please specify either number of bytes or key spec.',
+        );
     }
     checkRange('numberOfBytes', request.NumberOfBytes, 1, 1024);
     return request.NumberOfBytes;
@@ -78,7 +92,12 @@ export async function encryptUnder(
     const material = await core.material(key.keyId, version);
     try {
         return {
-            CiphertextBlob: sealCiphertext({ keyId: key.keyId, version }, material, plaintext, context),
+            CiphertextBlob: sealCiphertext(
+                { keyId: key.keyId, version },
+                material,
+                plaintext,
+                context,
+            ),
             KeyId: core.arn(key.keyId),
             KeyMaterialId: keyMaterialId(key.keyId, version),
             EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
@@ -153,10 +172,15 @@ export async function decryptBlob(
     checkLength('ciphertextBlob', request.CiphertextBlob, 1, 6144);
     const header = readCiphertextHeader(request.CiphertextBlob);
     if (request.KeyId !== undefined) {
-        const named = await resolveCreatingManaged(core, request.KeyId, {}, {
-            forms: 'key-or-alias',
-            internal: who.internal,
-        });
+        const named = await resolveCreatingManaged(
+            core,
+            request.KeyId,
+            {},
+            {
+                forms: 'key-or-alias',
+                internal: who.internal,
+            },
+        );
         if (named.keyId !== header.keyId) throw new KmsError('IncorrectKeyException');
     }
     const key = await resolveForCrypto(core, header.keyId, scope, who, action);

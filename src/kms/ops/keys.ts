@@ -7,7 +7,13 @@
 import { KmsError } from '../errors.js';
 import type { KmsCore } from '../core.js';
 import { resolveCreatingManaged } from '../managed-keys.js';
-import type { CreateKeyRequest, KeyIdRequest, KeyMetadata, ListPage, ListRequest } from '../types.js';
+import type {
+    CreateKeyRequest,
+    KeyIdRequest,
+    KeyMetadata,
+    ListPage,
+    ListRequest,
+} from '../types.js';
 import {
     checkEnum,
     checkLength,
@@ -37,7 +43,12 @@ const KEY_SPECS = [
     'ML_DSA_65',
     'ML_DSA_87',
 ] as const;
-const KEY_USAGES = ['ENCRYPT_DECRYPT', 'SIGN_VERIFY', 'GENERATE_VERIFY_MAC', 'KEY_AGREEMENT'] as const;
+const KEY_USAGES = [
+    'ENCRYPT_DECRYPT',
+    'SIGN_VERIFY',
+    'GENERATE_VERIFY_MAC',
+    'KEY_AGREEMENT',
+] as const;
 const ORIGINS = ['AWS_KMS', 'EXTERNAL', 'AWS_CLOUDHSM', 'EXTERNAL_KEY_STORE'] as const;
 const DAY_MS = 86_400_000;
 
@@ -66,7 +77,11 @@ function checkCreateKey(request: CreateKeyRequest): void {
     if (request.Description !== undefined) checkLength('description', request.Description, 0, 8192);
     const spec = request.KeySpec ?? request.CustomerMasterKeySpec ?? 'SYMMETRIC_DEFAULT';
     checkEnum('keySpec', spec, KEY_SPECS);
-    if (request.KeySpec && request.CustomerMasterKeySpec && request.KeySpec !== request.CustomerMasterKeySpec) {
+    if (
+        request.KeySpec &&
+        request.CustomerMasterKeySpec &&
+        request.KeySpec !== request.CustomerMasterKeySpec
+    ) {
         throw new KmsError('ValidationException', 'KeySpec and CustomerMasterKeySpec differ.');
     }
     const usage = request.KeyUsage ?? 'ENCRYPT_DECRYPT';
@@ -74,14 +89,20 @@ function checkCreateKey(request: CreateKeyRequest): void {
     const origin = request.Origin ?? 'AWS_KMS';
     checkEnum('origin', origin, ORIGINS);
     if (spec !== 'SYMMETRIC_DEFAULT') {
-        throw unsupported(`KeySpec ${spec} is not supported; Coffer's KMS makes SYMMETRIC_DEFAULT keys only.`);
+        throw unsupported(
+            `KeySpec ${spec} is not supported; Coffer's KMS makes SYMMETRIC_DEFAULT keys only.`,
+        );
     }
     if (usage !== 'ENCRYPT_DECRYPT') {
-        throw new KmsError('ValidationException', `KeyUsage ${usage} is not compatible with KeySpec ${spec}`);
+        throw new KmsError(
+            'ValidationException',
+            `KeyUsage ${usage} is not compatible with KeySpec ${spec}`,
+        );
     }
     if (origin !== 'AWS_KMS') throw unsupported(`Origin ${origin} is not supported.`);
     if (request.MultiRegion) throw unsupported('Multi-Region keys are not supported.');
-    if (request.CustomKeyStoreId !== undefined) throw unsupported('Custom key stores are not supported.');
+    if (request.CustomKeyStoreId !== undefined)
+        throw unsupported('Custom key stores are not supported.');
     // A key policy Coffer would silently ignore would be a false promise of access control.
     if (request.Policy !== undefined) {
         throw unsupported('Key policies are not supported; use IAM identity policies.');
@@ -99,7 +120,9 @@ export async function describeKey(
     caller: string,
 ): Promise<{ KeyMetadata: KeyMetadata }> {
     return core.audited('DescribeKey', caller, async (scope) => {
-        const key = await resolveCreatingManaged(core, request.KeyId, scope, { forms: 'key-or-alias' });
+        const key = await resolveCreatingManaged(core, request.KeyId, scope, {
+            forms: 'key-or-alias',
+        });
         return { KeyMetadata: core.metadata(key) };
     });
 }
@@ -115,7 +138,11 @@ export async function listKeys(
         await sweepExpiredKeys(core);
         const page = toPage(await core.store.listKeys(after, limit + 1), limit, (key) => key.keyId);
         const Keys = page.items.map((key) => ({ KeyId: key.keyId, KeyArn: core.arn(key.keyId) }));
-        return { Keys, Truncated: page.truncated, ...(page.nextMarker && { NextMarker: page.nextMarker }) };
+        return {
+            Keys,
+            Truncated: page.truncated,
+            ...(page.nextMarker && { NextMarker: page.nextMarker }),
+        };
     });
 }
 
@@ -191,7 +218,10 @@ export async function cancelKeyDeletion(
         const key = await core.resolve(request.KeyId, scope, { forms: 'key-only' });
         core.requireCustomerManaged(key, 'CancelKeyDeletion', caller);
         if (key.state !== 'PendingDeletion') {
-            throw new KmsError('KMSInvalidStateException', `${core.arn(key.keyId)} is not pending deletion.`);
+            throw new KmsError(
+                'KMSInvalidStateException',
+                `${core.arn(key.keyId)} is not pending deletion.`,
+            );
         }
         await core.store.updateKey(key.keyId, { state: 'Disabled', deletionDate: null });
         return { KeyId: core.arn(key.keyId) };

@@ -36,7 +36,10 @@ export async function reEncrypt(
             who,
             'ReEncryptTo',
         );
-        checkEncryptionAlgorithm(core.arn(destination.keyId), request.DestinationEncryptionAlgorithm);
+        checkEncryptionAlgorithm(
+            core.arn(destination.keyId),
+            request.DestinationEncryptionAlgorithm,
+        );
         scope.destinationKeyArn = core.arn(destination.keyId);
         const source = await decryptBlob(
             core,

@@ -8,7 +8,13 @@ import { KmsError } from '../errors.js';
 import type { KmsCore } from '../core.js';
 import { MANAGED_ROTATION_DAYS } from '../managed-keys.js';
 import { keyMaterialId } from '../material.js';
-import type { KeyIdRequest, ListPage, ListRequest, RotationEntry, RotationStatus } from '../types.js';
+import type {
+    KeyIdRequest,
+    ListPage,
+    ListRequest,
+    RotationEntry,
+    RotationStatus,
+} from '../types.js';
 import { checkRange, decodeMarker, pageLimit, toPage } from '../validate.js';
 
 const DAY_MS = 86_400_000;
@@ -64,9 +70,11 @@ export async function getKeyRotationStatus(
         const status: RotationStatus = {
             KeyId: key.keyId,
             KeyRotationEnabled: true,
-            RotationPeriodInDays: key.keyManager === 'AWS' ? MANAGED_ROTATION_DAYS : key.rotationPeriodDays,
+            RotationPeriodInDays:
+                key.keyManager === 'AWS' ? MANAGED_ROTATION_DAYS : key.rotationPeriodDays,
         };
-        if (key.nextRotationAt !== undefined) status.NextRotationDate = new Date(key.nextRotationAt);
+        if (key.nextRotationAt !== undefined)
+            status.NextRotationDate = new Date(key.nextRotationAt);
         return status;
     });
 }
@@ -84,7 +92,8 @@ export async function rotateKeyOnDemand(
         if (key.onDemandRotations >= MAX_ON_DEMAND_ROTATIONS) {
             throw new KmsError(
                 'LimitExceededException',
-                `${core.arn(key.keyId)} has reached the limit of ${MAX_ON_DEMAND_ROTATIONS} on-demand rotations.`,
+                `${core.arn(key.keyId)} has reached the limit of ` +
+                    `${MAX_ON_DEMAND_ROTATIONS} on-demand rotations.`,
             );
         }
         await core.rotate(key, 'ON_DEMAND');
@@ -105,14 +114,20 @@ export async function listKeyRotations(
         const versions = (await core.store.listVersions(key.keyId)).filter(
             (version) => version.rotationType !== 'INITIAL' && version.version > after,
         );
-        const page = toPage(versions.slice(0, limit + 1), limit, (version) => String(version.version));
+        const page = toPage(versions.slice(0, limit + 1), limit, (version) =>
+            String(version.version),
+        );
         const Rotations = page.items.map((version) => ({
             KeyId: key.keyId,
             KeyMaterialId: keyMaterialId(key.keyId, version.version),
             RotationDate: new Date(version.createdAt),
             RotationType: version.rotationType as RotationEntry['RotationType'],
         }));
-        return { Rotations, Truncated: page.truncated, ...(page.nextMarker && { NextMarker: page.nextMarker }) };
+        return {
+            Rotations,
+            Truncated: page.truncated,
+            ...(page.nextMarker && { NextMarker: page.nextMarker }),
+        };
     });
 }
 

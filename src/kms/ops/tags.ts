@@ -50,6 +50,10 @@ export async function listResourceTags(
         const remaining = sorted.filter(([tagKey]) => after === undefined || tagKey > after);
         const page = toPage(remaining.slice(0, limit + 1), limit, ([tagKey]) => tagKey);
         const Tags = page.items.map(([TagKey, TagValue]) => ({ TagKey, TagValue }));
-        return { Tags, Truncated: page.truncated, ...(page.nextMarker && { NextMarker: page.nextMarker }) };
+        return {
+            Tags,
+            Truncated: page.truncated,
+            ...(page.nextMarker && { NextMarker: page.nextMarker }),
+        };
     });
 }

@@ -17,6 +17,13 @@ CREATE TABLE IF NOT EXISTS buckets (
     created_at INTEGER NOT NULL
 ) WITHOUT ROWID;
 
+CREATE TABLE IF NOT EXISTS bucket_configs (
+    bucket TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (bucket, name)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS objects (
     bucket TEXT NOT NULL,
     key TEXT NOT NULL,

@@ -130,9 +130,15 @@ export class SqliteKmsStore implements KmsKeyStore {
                 'INSERT INTO kms_key_versions VALUES ' +
                     '(@key_id, @version, @sealed_material, @created_at, @rotation_type)',
             ),
-            setCurrentVersion: db.prepare('UPDATE kms_keys SET current_version = ? WHERE key_id = ?'),
-            getVersion: db.prepare('SELECT * FROM kms_key_versions WHERE key_id = ? AND version = ?'),
-            listVersions: db.prepare('SELECT * FROM kms_key_versions WHERE key_id = ? ORDER BY version'),
+            setCurrentVersion: db.prepare(
+                'UPDATE kms_keys SET current_version = ? WHERE key_id = ?',
+            ),
+            getVersion: db.prepare(
+                'SELECT * FROM kms_key_versions WHERE key_id = ? AND version = ?',
+            ),
+            listVersions: db.prepare(
+                'SELECT * FROM kms_key_versions WHERE key_id = ? ORDER BY version',
+            ),
             zeroVersions: db.prepare(
                 'UPDATE kms_key_versions SET sealed_material = zeroblob(length(sealed_material)) ' +
                     'WHERE key_id = ?',
@@ -179,7 +185,10 @@ export class SqliteKmsStore implements KmsKeyStore {
         alias?: KmsAliasRecord,
     ): Promise<'created' | 'alias-exists' | 'purpose-exists'> {
         const create = this.db.transaction(() => {
-            if (key.internalPurpose !== undefined && this.stmt.findInternal.get(key.internalPurpose)) {
+            if (
+                key.internalPurpose !== undefined &&
+                this.stmt.findInternal.get(key.internalPurpose)
+            ) {
                 return 'purpose-exists' as const;
             }
             if (alias && this.stmt.getAlias.get(alias.aliasName)) return 'alias-exists' as const;
@@ -269,7 +278,11 @@ export class SqliteKmsStore implements KmsKeyStore {
         return row && aliasFromRow(row);
     }
 
-    async retargetAlias(aliasName: string, targetKeyId: string, updatedAt: number): Promise<boolean> {
+    async retargetAlias(
+        aliasName: string,
+        targetKeyId: string,
+        updatedAt: number,
+    ): Promise<boolean> {
         return this.stmt.retargetAlias.run(targetKeyId, updatedAt, aliasName).changes > 0;
     }
 

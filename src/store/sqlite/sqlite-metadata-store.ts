@@ -76,6 +76,17 @@ export class SqliteMetadataStore implements MetadataStore {
             anyObject: db.prepare('SELECT 1 FROM objects WHERE bucket = ? LIMIT 1').pluck(),
             anyUpload: db.prepare('SELECT 1 FROM uploads WHERE bucket = ? LIMIT 1').pluck(),
             deleteBucket: db.prepare('DELETE FROM buckets WHERE name = ?'),
+            deleteBucketConfigs: db.prepare('DELETE FROM bucket_configs WHERE bucket = ?'),
+            getBucketConfig: db
+                .prepare('SELECT value FROM bucket_configs WHERE bucket = ? AND name = ?')
+                .pluck(),
+            putBucketConfig: db.prepare(
+                'INSERT INTO bucket_configs (bucket, name, value) VALUES (?, ?, ?) ' +
+                    'ON CONFLICT (bucket, name) DO UPDATE SET value = excluded.value',
+            ),
+            deleteBucketConfig: db.prepare(
+                'DELETE FROM bucket_configs WHERE bucket = ? AND name = ?',
+            ),
             getObject: db.prepare('SELECT * FROM objects WHERE bucket = ? AND key = ?'),
             getSegments: db
                 .prepare('SELECT segments FROM objects WHERE bucket = ? AND key = ?')
@@ -133,9 +144,19 @@ export class SqliteMetadataStore implements MetadataStore {
         return (this.stmt.listBuckets.all(ownerAccountId) as BucketRow[]).map(bucketFromRow);
     }
 
+    async getBucketConfig(bucket: string, name: string): Promise<string | undefined> {
+        return this.stmt.getBucketConfig.get(bucket, name) as string | undefined;
+    }
+
+    async putBucketConfig(bucket: string, name: string, value: string | undefined) {
+        if (value === undefined) this.stmt.deleteBucketConfig.run(bucket, name);
+        else this.stmt.putBucketConfig.run(bucket, name, value);
+    }
+
     async deleteBucket(name: string): Promise<'deleted' | 'not-empty' | 'missing'> {
         return this.db.transaction(() => {
             if (this.stmt.anyObject.get(name) || this.stmt.anyUpload.get(name)) return 'not-empty';
+            this.stmt.deleteBucketConfigs.run(name);
             return this.stmt.deleteBucket.run(name).changes === 1 ? 'deleted' : 'missing';
         })();
     }
