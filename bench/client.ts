@@ -82,7 +82,7 @@ export class BenchClient {
     }
 
     putObject(bucket: string, spec: ObjectSpec, headers: Record<string, string> = {}) {
-        return this.send(`PUT`, `${bucket}/${spec.key}`, {}, headers, readError, spec);
+        return this.send('PUT', `${bucket}/${spec.key}`, {}, headers, readError, spec);
     }
 
     /** GETs the object and checks every byte against the content it was written with. */

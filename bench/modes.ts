@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { BenchClient } from './client.js';
+import type { BenchClient, Outcome } from './client.js';
 
 export interface Mode {
     name: string;
@@ -24,6 +24,17 @@ export interface ModeProbe {
     mode: Mode;
     available: boolean;
     reason: string;
+    /**
+     * Whether the failure is the server's fault rather than a missing feature: plaintext
+     * failing at all, any mode failing with a 5xx or no answer, or a GET failing after its
+     * PUT succeeded. The run counts these as errors.
+     */
+    broken: boolean;
+}
+
+/** A refused PUT means "not built" (501, or a 4xx for a mode), unless plaintext or a crash. */
+function broke(mode: Mode, put: Outcome): boolean {
+    return !mode.encrypted || put.status === 0 || (put.status >= 500 && put.status !== 501);
 }
 
 /** A fixed SSE-C key: the bench's own, never a secret worth protecting. */
@@ -79,17 +90,19 @@ export async function probeMode(
 ): Promise<ModeProbe> {
     const spec = { key: `probe-${mode.name}`, seed: 7, size: 4096 };
     const put = await client.putObject(bucket, spec, mode.putHeaders);
-    if (!put.ok) return { mode, available: false, reason: `PUT answered ${put.detail}` };
+    if (!put.ok) {
+        const reason = `PUT answered ${put.detail}`;
+        return { mode, available: false, reason, broken: broke(mode, put) };
+    }
     if (!mode.confirms(put.headers)) {
         await client.deleteObject(bucket, spec.key);
-        return {
-            mode,
-            available: false,
-            reason: 'PUT accepted but the response does not confirm it',
-        };
+        const reason = 'PUT accepted but the response does not confirm it';
+        return { mode, available: false, reason, broken: false };
     }
     const get = await client.getObject(bucket, spec, mode.readHeaders);
     await client.deleteObject(bucket, spec.key);
-    if (!get.ok) return { mode, available: false, reason: `GET answered ${get.detail}` };
-    return { mode, available: true, reason: 'applied' };
+    if (!get.ok) {
+        return { mode, available: false, reason: `GET answered ${get.detail}`, broken: true };
+    }
+    return { mode, available: true, reason: 'applied', broken: false };
 }

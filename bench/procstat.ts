@@ -18,9 +18,14 @@ function clockTicksPerSecond(): number {
 
 const TICKS = clockTicksPerSecond();
 
-/** User + system CPU seconds the process has used so far. */
+/** User + system CPU seconds the process has used so far (NaN once it is gone). */
 export function cpuSeconds(pid: number): number {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    let stat: string;
+    try {
+        stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+        return NaN;
+    }
     // The command name (field 2) may hold spaces; the numeric fields follow its ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.

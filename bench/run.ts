@@ -59,9 +59,15 @@ async function main(): Promise<number> {
         rigs.push(peer);
         if (setup.count > 0) failures.push(failure('setup', 0, 'setup', setup));
         const { lanes, probes } = await cofferLanes(coffer);
+        assertAlive(coffer.target);
         for (const p of probes) {
             const state = p.available ? 'measured' : `NOT AVAILABLE (${p.reason})`;
             console.log(`Coffer mode ${p.mode.name}: ${state}`);
+            if (p.broken) {
+                const errors = new ErrorLog();
+                errors.fail(`${p.mode.name} probe: ${p.reason}`);
+                failures.push(failure(coffer.target.name, 0, `${p.mode.name} probe`, errors));
+            }
         }
         const collector = new Collector();
         const allLanes = [...lanes, peerLane(peer)];
@@ -69,6 +75,7 @@ async function main(): Promise<number> {
         const memory = plan.workloads.has('memory')
             ? await runMemoryChecks(lanes, options, largePeaks, failures)
             : [];
+        for (const rig of rigs) assertAlive(rig.target);
         await stopTargets(rigs, options);
         const profile = options.cpuProf ? profileSummary() : undefined;
         const measured = { options, startedAt, loadAtStart, rates, probes, cofferLanes: lanes };
@@ -89,6 +96,12 @@ function warnIfBusy(): void {
             `NOTE: load average ${load.toFixed(1)} on ${cores} cores: expect noisy numbers`,
         );
     }
+}
+
+/** A server that died mid-run makes every later number meaningless: stop, and say why. */
+function assertAlive(target: Target): void {
+    const death = target.death();
+    if (death) throw new Error(`${target.name} ${death}`);
 }
 
 function failure(lane: string, round: number, phase: string, errors: ErrorLog): Failure {
@@ -117,6 +130,7 @@ async function runRounds(
     for (let round = 1; round <= options.plan.rounds; round++) {
         const listings = new Map<TargetRig, PhaseReport>();
         for (const lane of lanes) {
+            assertAlive(lane.rig.target);
             const result = await runLaneRound(lane, round, options.plan, listings.get(lane.rig));
             if (result.listing) listings.set(lane.rig, result.listing);
             for (const report of result.reports) {
@@ -185,7 +199,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 main().then(
     (code) => process.exit(code),
     async (err: unknown) => {
-        console.error('bench failed:', err);
+        console.error(`\nBENCH FAILED: ${err instanceof Error ? err.message : String(err)}`);
         await abortAll();
         process.exit(2);
     },

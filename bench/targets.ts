@@ -20,6 +20,8 @@ export interface Target {
     endpoint: string;
     credentials: Credentials;
     pid?: number;
+    /** Why the server process is gone (exit code and its last output), or undefined if alive. */
+    death(): string | undefined;
     stop(): Promise<void>;
 }
 
@@ -86,6 +88,7 @@ export async function startCoffer(options: CofferOptions): Promise<Target> {
         endpoint: `http://127.0.0.1:${port}`,
         credentials: COFFER_CREDENTIALS,
         pid: child.process.pid,
+        death: () => deathOf(child),
         stop,
     };
 }
@@ -111,6 +114,7 @@ export async function startS3rver(): Promise<Target> {
             endpoint: `http://127.0.0.1:${port}`,
             credentials: S3RVER_CREDENTIALS,
             pid: child.process.pid,
+            death: () => deathOf(child),
             stop,
         };
     } catch (err) {
@@ -121,7 +125,21 @@ export async function startS3rver(): Promise<Target> {
 
 /** Any S3 server already running: driven the same way, but its CPU and memory are unknown. */
 export function externalPeer(endpoint: string, credentials: Credentials): Target {
-    return { role: 'peer', name: `peer ${endpoint}`, endpoint, credentials, stop: async () => {} };
+    const name = `peer ${endpoint}`;
+    return {
+        role: 'peer',
+        name,
+        endpoint,
+        credentials,
+        death: () => undefined,
+        stop: async () => {},
+    };
+}
+
+function deathOf(child: TrackedChild): string | undefined {
+    const { exitCode, signalCode } = child.process;
+    if (exitCode === null && signalCode === null) return undefined;
+    return `exited (${exitCode ?? signalCode}); its last output:\n${child.output()}`;
 }
 
 interface TrackedChild {

@@ -121,25 +121,18 @@ export class Kms {
         return tags.listResourceTags(this.core, request, caller);
     }
 
-    async generateDataKey(request: GenerateDataKeyRequest, caller: string) {
-        const { EncryptionAlgorithm: _, ...result } = await crypto.generateDataKey(
-            this.core,
-            request,
-            { caller, internal: false },
-            'GenerateDataKey',
-        );
-        return result;
+    generateDataKey(request: GenerateDataKeyRequest, caller: string) {
+        const who = { caller, internal: false };
+        return crypto.generateDataKey(this.core, request, who, 'GenerateDataKey');
     }
     async generateDataKeyWithoutPlaintext(request: GenerateDataKeyRequest, caller: string) {
-        const {
-            EncryptionAlgorithm: _,
-            Plaintext,
-            ...result
-        } = await crypto.generateDataKey(
+        const who = { caller, internal: false };
+        const operation = 'GenerateDataKeyWithoutPlaintext';
+        const { Plaintext, ...result } = await crypto.generateDataKey(
             this.core,
             request,
-            { caller, internal: false },
-            'GenerateDataKeyWithoutPlaintext',
+            who,
+            operation,
         );
         Plaintext.fill(0);
         return result;

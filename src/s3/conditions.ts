@@ -44,9 +44,11 @@ export function enforceReadPreconditions(conditions: Preconditions, record: Obje
     }
     if (outcome === 'not-modified') {
         // A 304 stands in for the 200 a cache already holds: it must name the validators.
-        throw new S3Error('NotModified', undefined, {
-            headers: { etag: quoteEtag(record.etag), 'last-modified': httpDate(record.lastModified) },
-        });
+        const validators = {
+            etag: quoteEtag(record.etag),
+            'last-modified': httpDate(record.lastModified),
+        };
+        throw new S3Error('NotModified', undefined, { headers: validators });
     }
 }
 

@@ -1,4 +1,6 @@
 /** DeleteObjects: up to 1000 keys in one request, each deleted on its own. */
+import { authorizeAction } from '../access/authorize.js';
+import { s3Arn } from '../access/actions.js';
 import { requireBucket } from './common.js';
 import { S3Error, isS3Error } from './errors.js';
 import { releaseBlobs } from './objects.js';
@@ -28,6 +30,9 @@ export async function deleteObjects(req: S3Request): Promise<S3Response> {
             if (versionId !== undefined && versionId !== 'null') {
                 throw new S3Error('NoSuchVersion', 'The specified version does not exist.');
             }
+            // Each key is its own s3:DeleteObject: a refused key is an AccessDenied entry.
+            const resource = s3Arn(req.bucket!, key);
+            await authorizeAction(req.ctx, req.services, 's3:DeleteObject', resource);
             const removed = await req.services.metadata.deleteObject(req.bucket!, key);
             await releaseBlobs(req, removed.map((segment) => segment.blobId));
             if (!quiet) deleted.push({ Key: key, VersionId: versionId });

@@ -68,6 +68,11 @@ export const S3_ERRORS = {
     MissingContentLength: [411, 'You must provide the Content-Length HTTP header.'],
     MissingSecurityHeader: [400, 'Your request was missing a required header'],
     NoSuchBucket: [404, 'The specified bucket does not exist'],
+    NoSuchBucketPolicy: [404, 'The bucket policy does not exist'],
+    NoSuchPublicAccessBlockConfiguration: [
+        404,
+        'The public access block configuration was not found',
+    ],
     NoSuchKey: [404, 'The specified key does not exist.'],
     NoSuchVersion: [404, 'The specified version does not exist.'],
     NoSuchTagSet: [404, 'There is no tag set associated with the bucket.'],

@@ -2,6 +2,12 @@
 import type { OperationName } from '../server/router.js';
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acl.js';
 import {
+    deleteBucketPolicy,
+    getBucketPolicy,
+    getBucketPolicyStatus,
+    putBucketPolicy,
+} from './bucket-policy.js';
+import {
     createBucket,
     deleteBucket,
     getBucketLocation,
@@ -21,6 +27,11 @@ import {
 } from './multipart.js';
 import { deleteObjectTagging, getObjectTagging, putObjectTagging } from './object-tagging.js';
 import { deleteObject, getObject, headObject, putObject } from './objects.js';
+import {
+    deletePublicAccessBlock,
+    getPublicAccessBlock,
+    putPublicAccessBlock,
+} from './public-access-block.js';
 import type { OperationHandler } from './types.js';
 
 export const OPERATION_HANDLERS = {
@@ -52,4 +63,11 @@ export const OPERATION_HANDLERS = {
     CompleteMultipartUpload: completeMultipartUpload,
     AbortMultipartUpload: abortMultipartUpload,
     ListParts: listParts,
+    GetBucketPolicy: getBucketPolicy,
+    PutBucketPolicy: putBucketPolicy,
+    DeleteBucketPolicy: deleteBucketPolicy,
+    GetBucketPolicyStatus: getBucketPolicyStatus,
+    GetPublicAccessBlock: getPublicAccessBlock,
+    PutPublicAccessBlock: putPublicAccessBlock,
+    DeletePublicAccessBlock: deletePublicAccessBlock,
 } satisfies Record<OperationName, OperationHandler>;

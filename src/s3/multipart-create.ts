@@ -5,6 +5,7 @@ import {
     type ChecksumAlgorithm,
     type ChecksumType,
 } from '../checksum/index.js';
+import { uploadSseHeaders } from '../access/condition-keys.js';
 import type { UploadRecord } from '../store/types.js';
 import { requireBucket } from './common.js';
 import { S3Error } from './errors.js';
@@ -30,7 +31,8 @@ export async function createMultipartUpload(req: S3Request): Promise<S3Response>
         bucket: bucket.name,
         key,
         initiatedAt: Date.now(),
-        headers: storedHeadersOf(req),
+        // The SSE request headers too: the parts' and completion's policy checks read them.
+        headers: { ...storedHeadersOf(req), ...uploadSseHeaders(req.headers) },
         userMetadata: userMetadataOf(req),
         tags: parseTaggingHeader(header(req, 'x-amz-tagging')),
         checksumAlgorithm: checksum?.algorithm,

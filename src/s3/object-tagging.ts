@@ -1,4 +1,7 @@
 /** Object tagging: GetObjectTagging, PutObjectTagging, DeleteObjectTagging. */
+import { s3Arn } from '../access/actions.js';
+import { authorizeAction } from '../access/authorize.js';
+import { requestTagKeys } from '../access/condition-keys.js';
 import { requireBucket } from './common.js';
 import { S3Error } from './errors.js';
 import { requireObject } from './objects.js';
@@ -16,8 +19,13 @@ export async function getObjectTagging(req: S3Request): Promise<S3Response> {
 
 export async function putObjectTagging(req: S3Request): Promise<S3Response> {
     await requireBucket(req);
-    await requireObject(req);
+    // Authorized here, not in dispatch: s3:RequestObjectTag/* come from this body. The check
+    // precedes the key lookup, so a refused caller cannot learn whether the key exists.
     const tags = parseTaggingXml(await readSmallBody(req, 64 * 1024));
+    const resource = s3Arn(req.bucket!, req.key!);
+    const keys = requestTagKeys(tags);
+    await authorizeAction(req.ctx, req.services, 's3:PutObjectTagging', resource, keys);
+    await requireObject(req);
     await setTags(req, tags);
     return {};
 }

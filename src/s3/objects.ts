@@ -121,13 +121,27 @@ function partRange(req: S3Request, record: ObjectRecord) {
 
 export async function deleteObject(req: S3Request): Promise<S3Response> {
     await requireBucket(req);
+    requireNullVersion(req);
     const removed = await req.services.metadata.deleteObject(req.bucket!, req.key!);
     await releaseBlobs(req, removed.map((segment) => segment.blobId));
     return { status: 204 };
 }
 
-/** The object named by the request, or NoSuchKey. */
+/**
+ * Buckets are unversioned: an object's only version is `null`. Any other `versionId` names
+ * nothing, and must never reach the current object (a DELETE of it would destroy the object).
+ */
+function requireNullVersion(req: S3Request): void {
+    const versionId = req.query.get('versionId');
+    if (versionId === null || versionId === 'null') return;
+    throw new S3Error('NoSuchVersion', undefined, {
+        fields: { Key: req.key!, VersionId: versionId },
+    });
+}
+
+/** The object (and version) named by the request, or NoSuchKey / NoSuchVersion. */
 export async function requireObject(req: S3Request): Promise<ObjectRecord> {
+    requireNullVersion(req);
     const record = await req.services.metadata.getObject(req.bucket!, req.key!);
     if (!record) throw new S3Error('NoSuchKey', undefined, { fields: { Key: req.key! } });
     return record;

@@ -8,7 +8,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { RootOnlyDirectory, type CredentialRecord } from '../identity/credentials.js';
 import { FsBlobStore } from '../store/fs/fs-blob-store.js';
-import { SqliteMetadataStore } from '../store/sqlite/sqlite-metadata-store.js';
+import { createKmsApi } from '../kms/api/handler.js';
+import { Kms } from '../kms/kms.js';
+import { loadRootKey } from '../kms/root-key.js';
+import { SqliteKmsStore } from '../store/sqlite/sqlite-kms-store.js';
+import { SqliteMetadataStore, openSqliteDatabase } from '../store/sqlite/sqlite-metadata-store.js';
 import type { ServerConfig } from './config.js';
 import type { ServerServices } from './services.js';
 
@@ -21,9 +25,11 @@ export interface RootKeys {
 
 export async function openServices(config: ServerConfig, log: Logger): Promise<ServerServices> {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-    const metadata = new SqliteMetadataStore(join(config.dataDir, 'metadata.sqlite'));
+    const database = openSqliteDatabase(join(config.dataDir, 'metadata.sqlite'));
+    const metadata = new SqliteMetadataStore(database);
     const blobs = new FsBlobStore(config.dataDir);
     const accountId = await accountIdOf(metadata);
+    const kms = await openKms(config, database, accountId, log);
     const keys = rootKeys(config.dataDir, log);
     const root: CredentialRecord = {
         ...keys,
@@ -37,7 +43,46 @@ export async function openServices(config: ServerConfig, log: Logger): Promise<S
     const referenced = await metadata.referencedBlobIds();
     const collected = await blobs.collectOrphans((id) => referenced.has(id));
     if (collected > 0) log.info({ event: 'orphans-collected', count: collected }, 'orphans collected');
-    return { config, metadata, blobs, identities: new RootOnlyDirectory(root), accountId, log };
+    return {
+        config,
+        metadata,
+        blobs,
+        identities: new RootOnlyDirectory(root),
+        kms,
+        kmsApi: createKmsApi(kms, {
+            onInternalError: (err) => log.error({ err }, 'KMS internal error'),
+        }),
+        accountId,
+        log,
+    };
+}
+
+/** The built-in KMS, its key material sealed under the root key, swept for expired keys. */
+async function openKms(
+    config: ServerConfig,
+    database: ReturnType<typeof openSqliteDatabase>,
+    accountId: string,
+    log: Logger,
+): Promise<Kms> {
+    const root = loadRootKey({ rootKeyFile: config.rootKeyFile, env: process.env, dataDir: config.dataDir });
+    for (const warning of root.warnings) log.warn({ event: 'root-key-warning' }, warning);
+    log.info({ event: 'root-key', source: root.source, path: root.path }, 'KMS root key loaded');
+    const kms = new Kms({
+        store: new SqliteKmsStore(database),
+        rootKey: root.key,
+        region: config.region,
+        accountId,
+        audit: (event) => log.info({ event: 'kms-audit', ...event }, 'kms key used'),
+    });
+    await kms.verifyRootKey();
+    const maintain = async () => {
+        const destroyed = await kms.sweepExpiredKeys();
+        if (destroyed.length > 0) log.info({ event: 'kms-keys-destroyed', keys: destroyed }, 'keys destroyed');
+        await kms.rotateDueKeys();
+    };
+    await maintain();
+    setInterval(() => void maintain().catch((err) => log.error({ err }, 'KMS maintenance failed')), 60_000).unref();
+    return kms;
 }
 
 /** The embedded default's one account, with a 12-digit id fixed on first start. */

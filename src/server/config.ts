@@ -12,6 +12,8 @@ export interface ServerConfig {
     region: string;
     /** Base domain for virtual-host style addressing (`<bucket>.<domain>`). */
     domain?: string;
+    /** The KMS root key file; else COFFER_ROOT_KEY, else generated in the data dir. */
+    rootKeyFile?: string;
     /** Largest allowed difference between a request's signing time and the server clock. */
     maxClockSkewMs: number;
     /** HTTPS listen address; no HTTPS listener when absent. */

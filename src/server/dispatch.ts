@@ -5,7 +5,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate, openPayload } from '../auth/index.js';
-import { authorize } from '../access/authorize.js';
+import { authorize, concealMissingObject } from '../access/authorize.js';
+import { tlsVersionOf } from '../access/condition-keys.js';
 import { ANONYMOUS } from '../identity/principal.js';
 import { S3Error } from '../s3/errors.js';
 import { OPERATION_HANDLERS } from '../s3/handlers.js';
@@ -15,6 +16,7 @@ import { errorResponse, toS3Error } from './error-response.js';
 import { newHostId, newRequestId, type RequestContext } from './request-context.js';
 import { writeResponse } from './response-writer.js';
 import { resolveAddress, routeRequest } from './router.js';
+import { serveOtherApi, serviceOf } from './service-apis.js';
 import type { ServerServices } from './services.js';
 import { NO_TRUSTED_PROXIES, resolveTransport } from './trusted-proxy.js';
 
@@ -43,25 +45,33 @@ export async function dispatch(
     const rawUrl = req.url ?? '/';
     const [rawPath = '/', rawQuery = ''] = splitUrl(rawUrl);
     try {
-        const request = prepareRequest(services, ctx, req, rawUrl, rawPath, rawQuery);
+        const service = serviceOf(req.method ?? 'GET', rawPath, req.headers);
+        if (service !== 's3') {
+            if (expectContinue) res.writeContinue();
+            const response = await serveOtherApi(service, services, ctx, req);
+            await writeResponse(res, ctx, response, false);
+            return;
+        }
+        const request = await prepareRequest(services, ctx, req, rawUrl, rawPath, rawQuery);
         if (expectContinue) res.writeContinue();
         const handler = OPERATION_HANDLERS[ctx.operation as keyof typeof OPERATION_HANDLERS];
         const response = await handler(request);
         await writeResponse(res, ctx, response, req.method === 'HEAD');
     } catch (err) {
-        await answerError(res, ctx, req, err, rawPath);
+        const answered = await concealMissingObject(ctx, services, err);
+        await answerError(res, ctx, req, answered, rawPath);
     }
 }
 
 /** Everything decided from headers: address, operation, identity, permission. */
-function prepareRequest(
+async function prepareRequest(
     services: ServerServices,
     ctx: RequestContext,
     req: IncomingMessage,
     rawUrl: string,
     rawPath: string,
     rawQuery: string,
-): S3Request {
+): Promise<S3Request> {
     const method = req.method ?? 'GET';
     const query = new URLSearchParams(rawQuery);
     const address = resolveAddress(rawPath, req.headers.host, services.config.domain);
@@ -81,7 +91,8 @@ function prepareRequest(
         },
     );
     if (ctx.auth) ctx.principal = services.identities.lookup(ctx.auth.accessKeyId)!.principal;
-    authorize(ctx, services);
+    const tlsVersion = tlsVersionOf(req.socket);
+    await authorize(ctx, services, { headers: req.headers, query, tlsVersion });
     if (route.kind === 'unsupported') {
         throw new S3Error('NotImplemented', `${route.operation} is not implemented by Coffer.`);
     }

@@ -1,6 +1,6 @@
 /**
- * The HTTP and HTTPS listeners. `Expect: 100-continue` requests are dispatched like any other, and the
- * `100 Continue` is sent only once they are authenticated and authorized. SIGTERM stops
+ * The HTTP and HTTPS listeners. `Expect: 100-continue` requests are dispatched like any other,
+ * and the `100 Continue` is sent only once they are authenticated and authorized. SIGTERM stops
  * accepting connections and lets in-flight requests finish.
  */
 import {
@@ -33,9 +33,7 @@ export function createListener(
     // Uploads may take as long as they take; a stalled client is caught by the socket timeout.
     const timeouts = { requestTimeout: 0, headersTimeout: 60_000 };
     const server: Server =
-        tls === undefined
-            ? createServer(timeouts)
-            : createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key });
+        tls === undefined ? createServer(timeouts) : createTlsServer(services, timeouts, tls);
     server.keepAliveTimeout = 65_000;
     server.setTimeout(5 * 60_000);
     const handle = (expectContinue: boolean) => (req: IncomingMessage, res: ServerResponse) => {
@@ -48,8 +46,17 @@ export function createListener(
         if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
         else socket.destroy();
     });
-    // A failed handshake (an untrusting client, a port scan) never becomes a request.
-    server.on('tlsClientError', (err: Error) => {
+    return server;
+}
+
+function createTlsServer(
+    services: ServerServices,
+    timeouts: { requestTimeout: number; headersTimeout: number },
+    tls: ListenerTls,
+): HttpsServer {
+    const server = createHttpsServer({ ...timeouts, cert: tls.cert, key: tls.key });
+    // A failed handshake (a client that does not trust the certificate, a scan) is no request.
+    server.on('tlsClientError', (err) => {
         services.log.debug({ event: 'tls-client-error', err: err.message }, 'TLS handshake failed');
     });
     return server;

@@ -34,6 +34,13 @@ export const SUPPORTED_OPERATIONS = [
     'CompleteMultipartUpload',
     'AbortMultipartUpload',
     'ListParts',
+    'GetBucketPolicy',
+    'PutBucketPolicy',
+    'DeleteBucketPolicy',
+    'GetBucketPolicyStatus',
+    'GetPublicAccessBlock',
+    'PutPublicAccessBlock',
+    'DeletePublicAccessBlock',
 ] as const;
 
 export type OperationName = (typeof SUPPORTED_OPERATIONS)[number];
@@ -57,14 +64,22 @@ export const UNSUPPORTED_BUCKET_SUBRESOURCES: Record<string, string> = {
     notification: 'BucketNotificationConfiguration',
     'object-lock': 'ObjectLockConfiguration',
     ownershipControls: 'BucketOwnershipControls',
-    policy: 'BucketPolicy',
-    policyStatus: 'BucketPolicyStatus',
-    publicAccessBlock: 'PublicAccessBlock',
     replication: 'BucketReplication',
     requestPayment: 'BucketRequestPayment',
     tagging: 'BucketTagging',
     versioning: 'BucketVersioning',
     website: 'BucketWebsite',
+};
+
+/** Bucket configuration sub-resources Coffer implements: method to operation (HEAD as GET). */
+const BUCKET_CONFIG_OPERATIONS: Record<string, Partial<Record<string, OperationName>>> = {
+    policy: { GET: 'GetBucketPolicy', PUT: 'PutBucketPolicy', DELETE: 'DeleteBucketPolicy' },
+    policyStatus: { GET: 'GetBucketPolicyStatus' },
+    publicAccessBlock: {
+        GET: 'GetPublicAccessBlock',
+        PUT: 'PutPublicAccessBlock',
+        DELETE: 'DeletePublicAccessBlock',
+    },
 };
 
 /** Object sub-resources S3 has and Coffer does not implement. */
@@ -99,6 +114,12 @@ export function routeRequest(
 }
 
 function routeBucket(method: string, query: URLSearchParams): Route {
+    for (const [subresource, operations] of Object.entries(BUCKET_CONFIG_OPERATIONS)) {
+        if (!query.has(subresource)) continue;
+        const operation = operations[method === 'HEAD' ? 'GET' : method];
+        if (operation === undefined) throw new S3Error('MethodNotAllowed');
+        return supported(operation);
+    }
     for (const [subresource, stem] of Object.entries(UNSUPPORTED_BUCKET_SUBRESOURCES)) {
         if (query.has(subresource)) return unsupported(`${VERB[method] ?? method}${stem}`);
     }

@@ -55,7 +55,10 @@ export function selfSignedNames(domain?: string): { dns: string[]; ips: string[]
 }
 
 /** Loads the operator's certificate, or the self-signed one (generating it when needed). */
-export async function loadTlsCredentials(options: TlsOptions, log: Logger): Promise<TlsCredentials> {
+export async function loadTlsCredentials(
+    options: TlsOptions,
+    log: Logger,
+): Promise<TlsCredentials> {
     if (options.certFile !== undefined && options.keyFile !== undefined) {
         const cert = readFileSync(options.certFile, 'utf8');
         const key = readFileSync(options.keyFile, 'utf8');

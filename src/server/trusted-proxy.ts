@@ -40,7 +40,8 @@ export const NO_TRUSTED_PROXIES: TrustedProxies = { blocks: [] };
 export function parseTrustedProxies(values: readonly string[]): TrustedProxies {
     const blocks = values.map((value) => {
         const block = parseCidr(value.trim());
-        if (block === undefined) throw new Error(`invalid --trusted-proxy ${JSON.stringify(value)}`);
+        if (block === undefined)
+            throw new Error(`invalid --trusted-proxy ${JSON.stringify(value)}`);
         return block;
     });
     return { blocks };
@@ -67,7 +68,11 @@ export function resolveTransport(
         protocols.length === 0
             ? listenerSecure
             : protocols.every((protocol) => protocol.toLowerCase() === 'https');
-    const sourceIp = forwardedClient(proxies, headerValues(headers['x-forwarded-for']), peerAddress);
+    const sourceIp = forwardedClient(
+        proxies,
+        headerValues(headers['x-forwarded-for']),
+        peerAddress,
+    );
     return { secureTransport, sourceIp };
 }
 

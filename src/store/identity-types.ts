@@ -100,7 +100,10 @@ export interface IdentityStore {
     deleteUser(accountId: string, userName: string): Promise<DeleteUserOutcome>;
 
     /** Adds a key unless its id is taken or its owner already has `maxPerOwner` keys. */
-    createAccessKey(key: NewAccessKey, maxPerOwner: number): Promise<'created' | 'exists' | 'limit'>;
+    createAccessKey(
+        key: NewAccessKey,
+        maxPerOwner: number,
+    ): Promise<'created' | 'exists' | 'limit'>;
     /**
      * Creates the key, or replaces the secret of (and activates) an existing key of the same
      * owner; a key id owned by someone else is 'other-owner'.
@@ -116,8 +119,14 @@ export interface IdentityStore {
     listAccountAccessKeys(accountId: string): Promise<AccessKeyRecord[]>;
     setAccessKeyStatus(accessKeyId: string, status: AccessKeyStatus): Promise<boolean>;
     deleteAccessKey(accessKeyId: string): Promise<boolean>;
-    /** Every active key of every account, unsealed. */
-    activeAccessKeys(): Promise<ActiveAccessKey[]>;
+    /**
+     * Every active key of every account, unsealed. A key whose secret does not open (sealed
+     * under another key, or tampered with) is left out and reported to `onUnreadable`: it
+     * authenticates nobody, and the other keys keep working.
+     */
+    activeAccessKeys(
+        onUnreadable?: (accessKeyId: string, error: unknown) => void,
+    ): Promise<ActiveAccessKey[]>;
     /**
      * A number that changes whenever any key changes, whoever changed it (another process on the
      * same database included): cheap to poll.

@@ -46,7 +46,9 @@ function aws(...args: string[]): Promise<CommandResult> {
 async function s3api(...args: string[]): Promise<Record<string, unknown>> {
     const result = await aws('s3api', ...args);
     assert.equal(result.code, 0, `aws s3api ${args.join(' ')} failed:\n${result.stderr}`);
-    return result.stdout.trim() === '' ? {} : (JSON.parse(result.stdout) as Record<string, unknown>);
+    return result.stdout.trim() === ''
+        ? {}
+        : (JSON.parse(result.stdout) as Record<string, unknown>);
 }
 
 function head(key: string): Promise<Record<string, unknown>> {
@@ -62,10 +64,19 @@ test('create-bucket', async () => {
 
 test('put-object with metadata and standard headers, then head-object returns them', async () => {
     const put = await s3api(
-        'put-object', '--bucket', BUCKET, '--key', 'api/meta.bin', '--body', 'body.bin',
-        '--metadata', 'color=blue,shape=round',
-        '--content-type', 'application/x-coffer-test',
-        '--cache-control', 'max-age=60',
+        'put-object',
+        '--bucket',
+        BUCKET,
+        '--key',
+        'api/meta.bin',
+        '--body',
+        'body.bin',
+        '--metadata',
+        'color=blue,shape=round',
+        '--content-type',
+        'application/x-coffer-test',
+        '--cache-control',
+        'max-age=60',
     );
     assert.equal(put['ETag'], md5ETag(body));
     const meta = await head('api/meta.bin');
@@ -80,7 +91,14 @@ test('put-object with metadata and standard headers, then head-object returns th
 test('get-object --range bytes=10-19 returns exactly those ten bytes', async () => {
     const out = join(workDir, 'range.bin');
     const got = await s3api(
-        'get-object', '--bucket', BUCKET, '--key', 'api/meta.bin', '--range', 'bytes=10-19', out,
+        'get-object',
+        '--bucket',
+        BUCKET,
+        '--key',
+        'api/meta.bin',
+        '--range',
+        'bytes=10-19',
+        out,
     );
     assert.equal(got['ContentRange'], `bytes 10-19/${body.length}`);
     assert.equal(got['ContentLength'], 10);
@@ -89,19 +107,32 @@ test('get-object --range bytes=10-19 returns exactly those ten bytes', async () 
 
 test('copy-object keeps metadata by default and replaces it with REPLACE', async () => {
     await s3api(
-        'copy-object', '--bucket', BUCKET, '--key', 'api/copy-kept.bin',
-        '--copy-source', `${BUCKET}/api/meta.bin`,
+        'copy-object',
+        '--bucket',
+        BUCKET,
+        '--key',
+        'api/copy-kept.bin',
+        '--copy-source',
+        `${BUCKET}/api/meta.bin`,
     );
     const kept = await head('api/copy-kept.bin');
     assert.deepEqual(kept['Metadata'], { color: 'blue', shape: 'round' });
     assert.equal(kept['ContentType'], 'application/x-coffer-test');
 
     const copied = await s3api(
-        'copy-object', '--bucket', BUCKET, '--key', 'api/copy-replaced.bin',
-        '--copy-source', `${BUCKET}/api/meta.bin`,
-        '--metadata-directive', 'REPLACE',
-        '--metadata', 'flavor=mint',
-        '--content-type', 'text/plain',
+        'copy-object',
+        '--bucket',
+        BUCKET,
+        '--key',
+        'api/copy-replaced.bin',
+        '--copy-source',
+        `${BUCKET}/api/meta.bin`,
+        '--metadata-directive',
+        'REPLACE',
+        '--metadata',
+        'flavor=mint',
+        '--content-type',
+        'text/plain',
     );
     assert.equal((copied['CopyObjectResult'] as Record<string, unknown>)['ETag'], md5ETag(body));
     const replaced = await head('api/copy-replaced.bin');
@@ -115,8 +146,10 @@ test('copy-object keeps metadata by default and replaces it with REPLACE', async
 test('put-object-tagging, get-object-tagging, delete-object-tagging', async () => {
     const key = ['--bucket', BUCKET, '--key', 'api/meta.bin'];
     await s3api(
-        'put-object-tagging', ...key,
-        '--tagging', 'TagSet=[{Key=env,Value=test},{Key=team,Value=core data}]',
+        'put-object-tagging',
+        ...key,
+        '--tagging',
+        'TagSet=[{Key=env,Value=test},{Key=team,Value=core data}]',
     );
     const tagged = await s3api('get-object-tagging', ...key);
     const byKey = (a: { Key: string }, b: { Key: string }) => a.Key.localeCompare(b.Key);
@@ -139,8 +172,14 @@ test('list-objects-v2 with --prefix and --delimiter groups common prefixes', asy
 
     // --no-paginate: the CLI's paginator keeps only Contents and CommonPrefixes, not KeyCount.
     const listed = await s3api(
-        'list-objects-v2', '--no-paginate',
-        '--bucket', BUCKET, '--prefix', 'api/list/', '--delimiter', '/',
+        'list-objects-v2',
+        '--no-paginate',
+        '--bucket',
+        BUCKET,
+        '--prefix',
+        'api/list/',
+        '--delimiter',
+        '/',
     );
     const keys = (listed['Contents'] as Array<{ Key: string; Size: number }>).map((c) => c.Key);
     assert.deepEqual(keys, ['api/list/a.txt']);
@@ -149,7 +188,10 @@ test('list-objects-v2 with --prefix and --delimiter groups common prefixes', asy
     assert.equal(listed['KeyCount'], 3);
 
     const all = await s3api('list-objects-v2', '--bucket', BUCKET, '--prefix', 'api/list/sub1/');
-    const deep = (all['Contents'] as Array<{ Key: string; Size: number }>).map((c) => [c.Key, c.Size]);
+    const deep = (all['Contents'] as Array<{ Key: string; Size: number }>).map((c) => [
+        c.Key,
+        c.Size,
+    ]);
     assert.deepEqual(deep, [
         ['api/list/sub1/b.txt', 'sub1/b.txt'.length],
         ['api/list/sub1/deeper/c.txt', 'sub1/deeper/c.txt'.length],
@@ -161,7 +203,13 @@ test('conditional reads: If-None-Match gives (304), a wrong If-Match gives (412)
     const notModified = await aws('s3api', 'head-object', ...key, '--if-none-match', md5ETag(body));
     assert.notEqual(notModified.code, 0);
     assert.match(notModified.stderr, /\(304\)/);
-    const failed = await aws('s3api', 'head-object', ...key, '--if-match', '"0123456789abcdef0123456789abcdef"');
+    const failed = await aws(
+        's3api',
+        'head-object',
+        ...key,
+        '--if-match',
+        '"0123456789abcdef0123456789abcdef"',
+    );
     assert.notEqual(failed.code, 0);
     assert.match(failed.stderr, /\(412\)/);
     const matched = await s3api('head-object', ...key, '--if-match', md5ETag(body));
@@ -170,8 +218,15 @@ test('conditional reads: If-None-Match gives (304), a wrong If-Match gives (412)
 
 test('put-object --tagging, then get-object reports TagCount', async () => {
     await s3api(
-        'put-object', '--bucket', BUCKET, '--key', 'api/tagged.bin', '--body', 'body.bin',
-        '--tagging', 'project=coffer&stage=compat%20tests',
+        'put-object',
+        '--bucket',
+        BUCKET,
+        '--key',
+        'api/tagged.bin',
+        '--body',
+        'body.bin',
+        '--tagging',
+        'project=coffer&stage=compat%20tests',
     );
     const out = join(workDir, 'tagged.bin');
     const got = await s3api('get-object', '--bucket', BUCKET, '--key', 'api/tagged.bin', out);
@@ -186,16 +241,14 @@ test('put-object --tagging, then get-object reports TagCount', async () => {
     );
 });
 
-test('low-level multipart: create, upload-part, list-parts, list-multipart-uploads, abort', async () => {
+test('low-level multipart: create, upload-part, list-parts, list uploads, abort', async () => {
     const key = ['--bucket', BUCKET, '--key', 'api/mpu.bin'];
     const created = await s3api('create-multipart-upload', ...key);
     const uploadId = String(created['UploadId']);
     assert.ok(uploadId.length > 0);
     // `--upload-id=ID`, so this test checks the flow whatever the id looks like (see below).
     const id = `--upload-id=${uploadId}`;
-    const part = await s3api(
-        'upload-part', ...key, id, '--part-number', '1', '--body', 'body.bin',
-    );
+    const part = await s3api('upload-part', ...key, id, '--part-number', '1', '--body', 'body.bin');
     assert.equal(part['ETag'], md5ETag(body));
     const parts = await s3api('list-parts', ...key, id);
     const listed = parts['Parts'] as Array<{ PartNumber: number; ETag: string; Size: number }>;
@@ -205,7 +258,10 @@ test('low-level multipart: create, upload-part, list-parts, list-multipart-uploa
     );
     const uploads = await s3api('list-multipart-uploads', '--bucket', BUCKET);
     const open = (uploads['Uploads'] as Array<{ Key: string; UploadId: string }>) ?? [];
-    assert.deepEqual(open.map((u) => [u.Key, u.UploadId]), [['api/mpu.bin', uploadId]]);
+    assert.deepEqual(
+        open.map((u) => [u.Key, u.UploadId]),
+        [['api/mpu.bin', uploadId]],
+    );
 
     await s3api('abort-multipart-upload', ...key, id);
     const after = await s3api('list-multipart-uploads', '--bucket', BUCKET);
@@ -221,7 +277,8 @@ test('an upload id can be passed as `--upload-id ID` (it must not start with "-"
     // The CLI's argument parser reads a value starting with "-" as an option, so a person
     // copying the id from create-multipart-upload's output gets "expected one argument".
     const abort = await aws('s3api', 'abort-multipart-upload', ...key, '--upload-id', uploadId);
-    if (abort.code !== 0) await aws('s3api', 'abort-multipart-upload', ...key, `--upload-id=${uploadId}`);
+    if (abort.code !== 0)
+        await aws('s3api', 'abort-multipart-upload', ...key, `--upload-id=${uploadId}`);
     assert.equal(abort.code, 0, `upload id ${JSON.stringify(uploadId)}:\n${abort.stderr}`);
 });
 
@@ -244,7 +301,15 @@ test('head-object of a missing key fails with (404)', async () => {
 
 test('get-object of a missing key fails with NoSuchKey', async () => {
     const out = join(workDir, 'missing.bin');
-    const result = await aws('s3api', 'get-object', '--bucket', BUCKET, '--key', 'api/missing', out);
+    const result = await aws(
+        's3api',
+        'get-object',
+        '--bucket',
+        BUCKET,
+        '--key',
+        'api/missing',
+        out,
+    );
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /NoSuchKey/);
 });

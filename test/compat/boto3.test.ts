@@ -79,7 +79,8 @@ for (const step of STEPS) {
         if (step === 'default_checksum' || step === 'multipart_upload_fileobj') {
             // What boto3 sent, for whoever reads the test output.
             const { observed } = sessionReport();
-            const ops = step === 'default_checksum' ? ['PutObject'] : ['UploadPart', 'UploadPartCopy'];
+            const ops =
+                step === 'default_checksum' ? ['PutObject'] : ['UploadPart', 'UploadPartCopy'];
             for (const op of ops) t.diagnostic(`${op} headers: ${JSON.stringify(observed[op])}`);
         }
     });

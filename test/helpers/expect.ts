@@ -42,3 +42,11 @@ export async function eventually(
 export function xmlText(body: string, name: string): string | undefined {
     return new RegExp(`<${name}>([^<]*)</${name}>`).exec(body)?.[1];
 }
+
+/** Requests the server logged as failed on its side (5xx other than 501 NotImplemented). */
+export function serverFailures(logs: Array<Record<string, unknown>>): string[] {
+    return logs
+        .filter((entry) => entry['event'] === 'request')
+        .filter((entry) => Number(entry['status']) >= 500 && Number(entry['status']) !== 501)
+        .map((entry) => [entry['operation'], entry['status'], entry['errorCode']].join(' '));
+}

@@ -22,6 +22,11 @@ export const REGION = 'us-east-1';
 export interface RunningServer {
     endpoint: string;
     port: number;
+    /** Set when started with `https: true`: the HTTPS listener's endpoint and port. */
+    httpsEndpoint?: string;
+    httpsPort?: number;
+    /** With `https: true`: the self-signed certificate, to give clients as their CA bundle. */
+    caBundle?: string;
     dataDir: string;
     /** Every JSON log line the server wrote. */
     logs: Array<Record<string, unknown>>;
@@ -38,13 +43,24 @@ export interface StartOptions {
     dataDir?: string;
     args?: string[];
     env?: Record<string, string>;
+    /** Also listen for HTTPS on an ephemeral port (self-signed certificate in the data dir). */
+    https?: boolean;
 }
 
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
     const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'coffer-test-'));
     const child = spawn(
         process.execPath,
-        [CLI, 'server', '--data-dir', dataDir, '--listen', '127.0.0.1:0', ...(options.args ?? [])],
+        [
+            CLI,
+            'server',
+            '--data-dir',
+            dataDir,
+            '--listen',
+            '127.0.0.1:0',
+            ...(options.https ? ['--listen-https', '127.0.0.1:0'] : []),
+            ...(options.args ?? []),
+        ],
         {
             env: {
                 ...process.env,
@@ -58,16 +74,14 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
     const logs: Array<Record<string, unknown>> = [];
     const output: string[] = [];
     child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    const port = await new Promise<number>((resolvePort, reject) => {
+    const listening = await new Promise<Record<string, unknown>>((resolveListening, reject) => {
         const lines = createInterface({ input: child.stdout! });
         lines.on('line', (line) => {
             output.push(line);
             try {
                 const entry = JSON.parse(line) as Record<string, unknown>;
                 logs.push(entry);
-                if (entry['event'] === 'listening') {
-                    resolvePort(Number(String(entry['address']).split(':').pop()));
-                }
+                if (entry['event'] === 'listening') resolveListening(entry);
             } catch {
                 // Not a log line (a banner, say): kept in `output` only.
             }
@@ -76,12 +90,17 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
             reject(new Error(`server exited (${code}) before listening: ${output.join('')}`)),
         );
     });
+    const port = portOf(listening['address']);
+    const httpsPort = listening['httpsAddress'] ? portOf(listening['httpsAddress']) : undefined;
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
         child.once('exit', (code, signal) => done({ code, signal })),
     );
     return {
         endpoint: `http://127.0.0.1:${port}`,
         port,
+        httpsEndpoint: httpsPort === undefined ? undefined : `https://127.0.0.1:${httpsPort}`,
+        httpsPort,
+        caBundle: httpsPort === undefined ? undefined : join(dataDir, 'tls', 'cert.pem'),
         dataDir,
         logs,
         output,
@@ -96,6 +115,11 @@ export async function startServer(options: StartOptions = {}): Promise<RunningSe
             await exited;
         },
     };
+}
+
+/** The port of a logged listen URL (`http://127.0.0.1:9000`, `https://[::1]:9443`). */
+function portOf(url: unknown): number {
+    return Number(String(url).split(':').pop());
 }
 
 export function removeDataDir(server: RunningServer): void {
@@ -192,6 +216,8 @@ export function writeAwsConfig(workDir: string): void {
         `region = ${REGION}`,
         'retry_mode = standard',
         'max_attempts = 1',
+        // aws CLI v2 would page output through `less`; v1 ignores this.
+        'cli_pager =',
         's3 =',
         '    addressing_style = path',
         '',

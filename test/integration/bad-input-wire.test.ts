@@ -15,7 +15,7 @@ import {
     type S3Client,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { eventually, rejectsWithS3 } from '../helpers/expect.js';
+import { eventually, rejectsWithS3, serverFailures } from '../helpers/expect.js';
 import { RawSocket, requestHead } from '../helpers/raw-socket.js';
 import {
     removeDataDir,
@@ -208,4 +208,8 @@ test('no secret or signature reaches the server output', () => {
     assert.ok(!output.includes('AWS4-HMAC-SHA256 Credential'), 'an Authorization header');
     assert.ok(signatures.length >= 6, String(signatures.length));
     for (const signature of signatures) assert.ok(!output.includes(signature), 'a signature');
+});
+
+test('no request failed on the server side (5xx)', () => {
+    assert.deepEqual(serverFailures(server.logs), []);
 });

@@ -15,7 +15,7 @@ import {
     type S3Client,
 } from '@aws-sdk/client-s3';
 import { md5Base64 } from '../helpers/checksums.js';
-import { rejectsWithS3, xmlText } from '../helpers/expect.js';
+import { rejectsWithS3, serverFailures, xmlText } from '../helpers/expect.js';
 import {
     removeDataDir,
     s3Client,
@@ -275,4 +275,8 @@ test('no secret, Authorization value or signature reaches the server output', ()
         assert.ok(signature, authorization);
         assert.ok(!output.includes(signature), 'a signature');
     }
+});
+
+test('no request failed on the server side (5xx)', () => {
+    assert.deepEqual(serverFailures(server.logs), []);
 });

@@ -18,7 +18,7 @@ import {
     PutObjectCommand,
     type S3Client,
 } from '@aws-sdk/client-s3';
-import { rejectsWithS3 } from '../helpers/expect.js';
+import { rejectsWithS3, serverFailures } from '../helpers/expect.js';
 import { removeDataDir, s3Client, startServer, type RunningServer } from '../helpers/server.js';
 import { errorCode, sendSigned } from '../helpers/signing.js';
 
@@ -181,7 +181,11 @@ describe('object headers and metadata', () => {
 
     test('an object put without Content-Type is binary/octet-stream', async () => {
         // The SDK always names a type, so this PUT is sent raw.
-        const put = await sendSigned(server, { method: 'PUT', path: `/${BUCKET}/untyped`, body: 'x' });
+        const put = await sendSigned(server, {
+            method: 'PUT',
+            path: `/${BUCKET}/untyped`,
+            body: 'x',
+        });
         assert.equal(put.status, 200, put.body);
         const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'untyped' }));
         assert.equal(head.ContentType, 'binary/octet-stream');
@@ -342,6 +346,42 @@ describe('deleting objects', () => {
         assert.equal(again.$metadata.httpStatusCode, 204);
     });
 
+    test('in an unversioned bucket only the version id "null" names an object', async () => {
+        await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'versioned', Body: 'v' }));
+        const get = await s3.send(
+            new GetObjectCommand({ Bucket: BUCKET, Key: 'versioned', VersionId: 'null' }),
+        );
+        assert.equal(await get.Body!.transformToString(), 'v');
+        const other = '3HL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY';
+        await rejectsWithS3(
+            s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'versioned', VersionId: other })),
+            'NoSuchVersion',
+            404,
+        );
+        await rejectsWithS3(
+            s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'versioned', VersionId: other })),
+            undefined,
+            404,
+        );
+        // Deleting a version that does not exist must not delete the object.
+        await assert.rejects(
+            s3.send(
+                new DeleteObjectCommand({ Bucket: BUCKET, Key: 'versioned', VersionId: other }),
+            ),
+        );
+        const still = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'versioned' }));
+        assert.equal(still.ContentLength, 1);
+        const deleted = await s3.send(
+            new DeleteObjectCommand({ Bucket: BUCKET, Key: 'versioned', VersionId: 'null' }),
+        );
+        assert.equal(deleted.$metadata.httpStatusCode, 204);
+        await rejectsWithS3(
+            s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'versioned' })),
+            'NotFound',
+            404,
+        );
+    });
+
     test('DeleteObjects, verbose, lists every deleted key', async () => {
         const keys = ['multi/a', 'multi/b', 'multi/c'];
         for (const key of keys)
@@ -384,4 +424,8 @@ describe('deleting objects', () => {
             );
         }
     });
+});
+
+test('no request failed on the server side (5xx)', () => {
+    assert.deepEqual(serverFailures(server.logs), []);
 });

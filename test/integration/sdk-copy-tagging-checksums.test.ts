@@ -18,7 +18,7 @@ import {
     type Tag,
 } from '@aws-sdk/client-s3';
 import { ALGORITHMS, checksumBase64, md5Hex, type Algorithm } from '../helpers/checksums.js';
-import { rejectsWithS3 } from '../helpers/expect.js';
+import { rejectsWithS3, serverFailures } from '../helpers/expect.js';
 import { removeDataDir, s3Client, startServer, type RunningServer } from '../helpers/server.js';
 import { errorCode, sendSigned } from '../helpers/signing.js';
 
@@ -246,6 +246,13 @@ describe('tagging', () => {
             'NoSuchKey',
             404,
         );
+        await rejectsWithS3(
+            s3.send(
+                new DeleteObjectTaggingCommand({ Bucket: BUCKET, Key: 'tagged', VersionId: 'v2' }),
+            ),
+            'NoSuchVersion',
+            404,
+        );
     });
 });
 
@@ -325,4 +332,8 @@ describe('additional checksums', () => {
             404,
         );
     });
+});
+
+test('no request failed on the server side (5xx)', () => {
+    assert.deepEqual(serverFailures(server.logs), []);
 });

@@ -14,6 +14,7 @@ import {
     type ListObjectsV2CommandInput,
     type S3Client,
 } from '@aws-sdk/client-s3';
+import { serverFailures } from '../helpers/expect.js';
 import { removeDataDir, s3Client, startServer, type RunningServer } from '../helpers/server.js';
 
 let server: RunningServer;
@@ -249,3 +250,7 @@ describe('keys with special characters', () => {
 function byteOrder(a: string, b: string): number {
     return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
+
+test('no request failed on the server side (5xx)', () => {
+    assert.deepEqual(serverFailures(server.logs), []);
+});

@@ -22,7 +22,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { checksumBase64, compositeBase64, md5Hex, sha256Hex } from '../helpers/checksums.js';
-import { rejectsWithS3 } from '../helpers/expect.js';
+import { rejectsWithS3, serverFailures } from '../helpers/expect.js';
 import { removeDataDir, s3Client, startServer, type RunningServer } from '../helpers/server.js';
 
 let server: RunningServer;
@@ -274,6 +274,71 @@ test('UploadPartCopy with CopySourceRange assembles ranges of another object', a
     assert.deepEqual(await readAll(key), expected);
 });
 
+test('ListParts and ListMultipartUploads page and group', async () => {
+    const uploadId = await createUpload('paging/parts');
+    for (const n of [1, 2, 3])
+        await uploadPart('paging/parts', uploadId, n, Buffer.from(`part ${n}`));
+    const first = await s3.send(
+        new ListPartsCommand({
+            Bucket: BUCKET,
+            Key: 'paging/parts',
+            UploadId: uploadId,
+            MaxParts: 2,
+        }),
+    );
+    assert.deepEqual(
+        first.Parts?.map((p) => p.PartNumber),
+        [1, 2],
+    );
+    assert.equal(first.IsTruncated, true);
+    const rest = await s3.send(
+        new ListPartsCommand({
+            Bucket: BUCKET,
+            Key: 'paging/parts',
+            UploadId: uploadId,
+            PartNumberMarker: first.NextPartNumberMarker,
+        }),
+    );
+    assert.deepEqual(
+        rest.Parts?.map((p) => p.PartNumber),
+        [3],
+    );
+    assert.equal(rest.IsTruncated, false);
+
+    for (const key of ['paging/a/1', 'paging/a/2', 'paging/b/1']) await createUpload(key);
+    const grouped = await s3.send(
+        new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'paging/', Delimiter: '/' }),
+    );
+    assert.deepEqual(
+        grouped.Uploads?.map((u) => u.Key),
+        ['paging/parts'],
+    );
+    assert.deepEqual(
+        grouped.CommonPrefixes?.map((p) => p.Prefix),
+        ['paging/a/', 'paging/b/'],
+    );
+    const paged = await s3.send(
+        new ListMultipartUploadsCommand({ Bucket: BUCKET, Prefix: 'paging/a/', MaxUploads: 1 }),
+    );
+    assert.deepEqual(
+        paged.Uploads?.map((u) => u.Key),
+        ['paging/a/1'],
+    );
+    assert.equal(paged.IsTruncated, true);
+    const next = await s3.send(
+        new ListMultipartUploadsCommand({
+            Bucket: BUCKET,
+            Prefix: 'paging/a/',
+            KeyMarker: paged.NextKeyMarker,
+            UploadIdMarker: paged.NextUploadIdMarker,
+        }),
+    );
+    assert.deepEqual(
+        next.Uploads?.map((u) => u.Key),
+        ['paging/a/2'],
+    );
+});
+
 describe('refusals', () => {
     const small = randomBytes(1024);
 
@@ -359,4 +424,8 @@ describe('refusals', () => {
             404,
         );
     });
+});
+
+test('no request failed on the server side (5xx)', () => {
+    assert.deepEqual(serverFailures(server.logs), []);
 });

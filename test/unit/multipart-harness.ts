@@ -22,6 +22,7 @@ import type { RequestContext } from '../../src/server/request-context.js';
 import type { ServerServices } from '../../src/server/services.js';
 import { FsBlobStore } from '../../src/store/fs/fs-blob-store.js';
 import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
+import { testKmsServices } from '../helpers/kms.js';
 
 export const BUCKET = 'mpu-bucket';
 export const ACCOUNT = '111122223333';
@@ -55,6 +56,7 @@ export async function openHarness(): Promise<Harness> {
             secretAccessKey: 'not-used-by-these-tests',
             principal,
         }),
+        ...testKmsServices(dir, ACCOUNT),
         accountId: ACCOUNT,
         log,
     };

@@ -69,7 +69,8 @@ function verifyHeaderSigned(
     const parts = parseAuthorizationHeader(authorization);
     const credential = parseCredential(parts.credential, HEADER_STYLE, opts);
     const signedHeaders = parseSignedHeaders(parts.signedHeaders, HEADER_STYLE);
-    const payloadHash = headerValue(req.headers, 'x-amz-content-sha256')?.trim();
+    const payloadHash =
+        headerValue(req.headers, 'x-amz-content-sha256')?.trim() ?? opts.bodySha256;
     if (payloadHash === undefined) {
         throw new S3Error(
             'InvalidRequest',

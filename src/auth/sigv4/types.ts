@@ -62,4 +62,9 @@ export interface AuthenticateOptions {
     service: string;
     /** Allowed clock difference for header-signed requests; AWS uses 15 minutes. */
     maxSkewMs?: number;
+    /**
+     * The hex SHA-256 of a body the caller already read. Services other than S3 (KMS, IAM) do
+     * not send `x-amz-content-sha256`: their signature covers the body's hash directly.
+     */
+    bodySha256?: string;
 }

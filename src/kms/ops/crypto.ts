@@ -36,7 +36,10 @@ export interface CryptoCaller {
     internal: boolean;
 }
 
-export interface DataKeyResult extends CiphertextResult {
+/** What encrypting under a key yields, before an operation adds its own members. */
+export type SealedResult = Omit<CiphertextResult, 'EncryptionAlgorithm'>;
+
+export interface DataKeyResult extends SealedResult {
     Plaintext: Buffer;
 }
 
@@ -87,7 +90,7 @@ export async function encryptUnder(
     key: KmsKeyRecord,
     plaintext: Buffer,
     context: EncryptionContext,
-): Promise<CiphertextResult> {
+): Promise<SealedResult> {
     const version = await core.currentVersion(key);
     const material = await core.material(key.keyId, version);
     try {
@@ -100,7 +103,6 @@ export async function encryptUnder(
             ),
             KeyId: core.arn(key.keyId),
             KeyMaterialId: keyMaterialId(key.keyId, version),
-            EncryptionAlgorithm: 'SYMMETRIC_DEFAULT',
         };
     } finally {
         material.fill(0);
@@ -134,7 +136,8 @@ export async function encrypt(
         scope.encryptionContext = context;
         const key = await resolveForCrypto(core, request.KeyId, scope, who, 'Encrypt');
         checkEncryptionAlgorithm(core.arn(key.keyId), request.EncryptionAlgorithm);
-        return encryptUnder(core, key, request.Plaintext, context);
+        const sealed = await encryptUnder(core, key, request.Plaintext, context);
+        return { ...sealed, EncryptionAlgorithm: 'SYMMETRIC_DEFAULT' };
     });
 }
 

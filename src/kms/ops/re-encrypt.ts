@@ -5,9 +5,15 @@
  * Enabled. One audit event names both keys.
  */
 import type { KmsCore } from '../core.js';
-import type { CiphertextResult, ReEncryptRequest } from '../types.js';
+import type { ReEncryptRequest } from '../types.js';
 import { checkContext, checkEncryptionAlgorithm } from '../validate.js';
-import { decryptBlob, encryptUnder, resolveForCrypto, type CryptoCaller } from './crypto.js';
+import {
+    decryptBlob,
+    encryptUnder,
+    resolveForCrypto,
+    type CryptoCaller,
+    type SealedResult,
+} from './crypto.js';
 
 export interface ReEncryptResult {
     CiphertextBlob: Buffer;
@@ -53,7 +59,7 @@ export async function reEncrypt(
             who,
             'ReEncryptFrom',
         );
-        let result: CiphertextResult;
+        let result: SealedResult;
         try {
             result = await encryptUnder(core, destination, source.Plaintext, destinationContext);
         } finally {

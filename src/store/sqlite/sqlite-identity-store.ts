@@ -10,123 +10,36 @@
  */
 import Database from 'better-sqlite3';
 import { unwrapKey, wrapAad, wrapKey } from '../../crypto/index.js';
-import {
-    policyArn,
-    userArn,
-    type AccessKeyRecord,
-    type AccessKeyStatus,
-    type AccountRecord,
-    type ActiveAccessKey,
-    type DeleteUserOutcome,
-    type IdentityStore,
-    type InlinePolicyRecord,
-    type ManagedPolicyRecord,
-    type NewAccessKey,
-    type NewManagedPolicy,
-    type UserRecord,
+import type {
+    AccessKeyRecord,
+    AccessKeyStatus,
+    AccountRecord,
+    ActiveAccessKey,
+    DeleteUserOutcome,
+    IdentityStore,
+    InlinePolicyRecord,
+    ManagedPolicyRecord,
+    NewAccessKey,
+    NewManagedPolicy,
+    UserRecord,
 } from '../identity-types.js';
-
-const IDENTITY_SCHEMA = `
-CREATE TABLE IF NOT EXISTS iam_accounts (
-    account_id TEXT PRIMARY KEY,
-    name TEXT NOT NULL,
-    created_at INTEGER NOT NULL
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS iam_users (
-    user_id TEXT PRIMARY KEY,
-    account_id TEXT NOT NULL,
-    user_name TEXT NOT NULL COLLATE NOCASE,
-    path TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    UNIQUE (account_id, user_name)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS iam_access_keys (
-    access_key_id TEXT PRIMARY KEY,
-    account_id TEXT NOT NULL,
-    user_id TEXT,
-    status TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    sealed_secret BLOB NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS iam_access_keys_by_owner ON iam_access_keys (account_id, user_id);
-
-CREATE TABLE IF NOT EXISTS iam_user_policies (
-    user_id TEXT NOT NULL,
-    policy_name TEXT NOT NULL COLLATE NOCASE,
-    document TEXT NOT NULL,
-    PRIMARY KEY (user_id, policy_name)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS iam_policies (
-    policy_id TEXT PRIMARY KEY,
-    account_id TEXT NOT NULL,
-    policy_name TEXT NOT NULL COLLATE NOCASE,
-    path TEXT NOT NULL,
-    description TEXT NOT NULL,
-    document TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    UNIQUE (account_id, policy_name)
-) WITHOUT ROWID;
-
-CREATE TABLE IF NOT EXISTS iam_user_attachments (
-    user_id TEXT NOT NULL,
-    policy_id TEXT NOT NULL,
-    PRIMARY KEY (user_id, policy_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS iam_attachments_by_policy ON iam_user_attachments (policy_id);
-
-CREATE TABLE IF NOT EXISTS iam_meta (
-    name TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
-) WITHOUT ROWID;
-INSERT OR IGNORE INTO iam_meta (name, value) VALUES ('access_keys_version', 0);
-`;
+import {
+    accountFromRow,
+    inlineFromRow,
+    keyFromRow,
+    policyFromRow,
+    userFromRow,
+    type AccountRow,
+    type InlineRow,
+    type KeyRow,
+    type OwnerRow,
+    type PolicyRow,
+    type UserRow,
+} from './sqlite-identity-rows.js';
+import { IDENTITY_SCHEMA, prepareIdentityStatements } from './sqlite-identity-schema.js';
 
 /** Frozen: part of every sealed secret's associated data. */
 const SEAL_PURPOSE = 'coffer/iam/secret-access-key/v1';
-
-interface UserRow {
-    user_id: string;
-    account_id: string;
-    user_name: string;
-    path: string;
-    created_at: number;
-}
-
-/** A key row joined with its owner (the user columns are null for a root key). */
-interface KeyRow {
-    access_key_id: string;
-    account_id: string;
-    user_id: string | null;
-    status: AccessKeyStatus;
-    created_at: number;
-    sealed_secret: Buffer;
-    user_name: string | null;
-    path: string | null;
-    user_created_at: number | null;
-}
-
-interface PolicyRow {
-    policy_id: string;
-    account_id: string;
-    policy_name: string;
-    path: string;
-    description: string;
-    document: string;
-    created_at: number;
-    updated_at: number;
-    attachment_count: number;
-}
-
-const KEY_SELECT =
-    'SELECT k.*, u.user_name, u.path, u.created_at AS user_created_at FROM iam_access_keys k ' +
-    'LEFT JOIN iam_users u ON u.user_id = k.user_id';
-const POLICY_SELECT =
-    'SELECT p.*, (SELECT COUNT(*) FROM iam_user_attachments a WHERE a.policy_id = p.policy_id) ' +
-    'AS attachment_count FROM iam_policies p';
 
 export class SqliteIdentityStore implements IdentityStore {
     private readonly stmt;
@@ -138,7 +51,7 @@ export class SqliteIdentityStore implements IdentityStore {
     ) {
         if (sealingKey.length !== 32) throw new RangeError('sealingKey must be 32 bytes');
         db.exec(IDENTITY_SCHEMA);
-        this.stmt = prepare(db);
+        this.stmt = prepareIdentityStatements(db);
     }
 
     /** Opens the database file on its own connection (WAL, full sync, 5 s busy wait). */
@@ -257,9 +170,18 @@ export class SqliteIdentityStore implements IdentityStore {
         })();
     }
 
-    async activeAccessKeys(): Promise<ActiveAccessKey[]> {
-        const rows = this.stmt.activeKeys.all() as KeyRow[];
-        return rows.map((row) => ({ ...keyFromRow(row), secretAccessKey: this.unseal(row) }));
+    async activeAccessKeys(
+        onUnreadable?: (accessKeyId: string, error: unknown) => void,
+    ): Promise<ActiveAccessKey[]> {
+        const keys: ActiveAccessKey[] = [];
+        for (const row of this.stmt.activeKeys.all() as KeyRow[]) {
+            try {
+                keys.push({ ...keyFromRow(row), secretAccessKey: this.unseal(row) });
+            } catch (error) {
+                onUnreadable?.(row.access_key_id, error);
+            }
+        }
+        return keys;
     }
 
     async accessKeysVersion(): Promise<number> {
@@ -348,7 +270,11 @@ export class SqliteIdentityStore implements IdentityStore {
     private seal(key: NewAccessKey): Buffer {
         const secret = Buffer.from(key.secretAccessKey, 'utf8');
         try {
-            return wrapKey(this.sealingKey, secret, sealAad(key.accountId, key.userId, key.accessKeyId));
+            return wrapKey(
+                this.sealingKey,
+                secret,
+                sealAad(key.accountId, key.userId, key.accessKeyId),
+            );
         } finally {
             secret.fill(0);
         }
@@ -366,172 +292,4 @@ export class SqliteIdentityStore implements IdentityStore {
 /** Account ids are 12 digits, so `:` cannot be ambiguous between account and user id. */
 function sealAad(accountId: string, userId: string | undefined, accessKeyId: string): Buffer {
     return wrapAad(SEAL_PURPOSE, `${accountId}:${userId ?? ''}`, accessKeyId);
-}
-
-interface AccountRow {
-    account_id: string;
-    name: string;
-    created_at: number;
-}
-
-interface OwnerRow {
-    account_id: string;
-    user_id: string | null;
-}
-
-interface InlineRow {
-    user_id: string;
-    policy_name: string;
-    document: string;
-}
-
-function prepare(db: Database.Database) {
-    const byName = 'ORDER BY user_name COLLATE NOCASE';
-    return {
-        insertAccount: db.prepare(
-            'INSERT OR IGNORE INTO iam_accounts (account_id, name, created_at) VALUES (?, ?, ?)',
-        ),
-        getAccount: db.prepare('SELECT * FROM iam_accounts WHERE account_id = ?'),
-        listAccounts: db.prepare('SELECT * FROM iam_accounts ORDER BY account_id'),
-        insertUser: db.prepare(
-            'INSERT OR IGNORE INTO iam_users (user_id, account_id, user_name, path, created_at) ' +
-                'VALUES (?, ?, ?, ?, ?)',
-        ),
-        getUser: db.prepare('SELECT * FROM iam_users WHERE account_id = ? AND user_name = ?'),
-        listUsers: db.prepare(`SELECT * FROM iam_users WHERE account_id = ? ${byName}`),
-        deleteUser: db.prepare('DELETE FROM iam_users WHERE user_id = ?'),
-        anyUserKey: db.prepare('SELECT 1 FROM iam_access_keys WHERE user_id = ? LIMIT 1').pluck(),
-        anyUserPolicy: db
-            .prepare('SELECT 1 FROM iam_user_policies WHERE user_id = ? LIMIT 1')
-            .pluck(),
-        anyAttachment: db
-            .prepare('SELECT 1 FROM iam_user_attachments WHERE user_id = ? LIMIT 1')
-            .pluck(),
-        getKeyOwner: db.prepare(
-            'SELECT account_id, user_id FROM iam_access_keys WHERE access_key_id = ?',
-        ),
-        ownerKeyCount: db
-            .prepare('SELECT COUNT(*) FROM iam_access_keys WHERE account_id = ? AND user_id IS ?')
-            .pluck(),
-        insertKey: db.prepare(
-            'INSERT INTO iam_access_keys (access_key_id, account_id, user_id, status, ' +
-                'created_at, sealed_secret) VALUES (?, ?, ?, ?, ?, ?)',
-        ),
-        replaceSecret: db.prepare(
-            'UPDATE iam_access_keys SET status = ?, sealed_secret = ? WHERE access_key_id = ?',
-        ),
-        getKey: db.prepare(`${KEY_SELECT} WHERE k.access_key_id = ?`),
-        listOwnerKeys: db.prepare(
-            `${KEY_SELECT} WHERE k.account_id = ? AND k.user_id IS ? ORDER BY k.access_key_id`,
-        ),
-        listAccountKeys: db.prepare(
-            `${KEY_SELECT} WHERE k.account_id = ? ORDER BY k.access_key_id`,
-        ),
-        // A user key whose user row is missing must never load as a root key.
-        activeKeys: db.prepare(
-            `${KEY_SELECT} WHERE k.status = 'Active' AND (k.user_id IS NULL OR u.user_id IS NOT NULL)`,
-        ),
-        setKeyStatus: db.prepare('UPDATE iam_access_keys SET status = ? WHERE access_key_id = ?'),
-        deleteKey: db.prepare('DELETE FROM iam_access_keys WHERE access_key_id = ?'),
-        keysVersion: db
-            .prepare("SELECT value FROM iam_meta WHERE name = 'access_keys_version'")
-            .pluck(),
-        bumpKeysVersion: db.prepare(
-            "UPDATE iam_meta SET value = value + 1 WHERE name = 'access_keys_version'",
-        ),
-        putUserPolicy: db.prepare(
-            'INSERT INTO iam_user_policies (user_id, policy_name, document) VALUES (?, ?, ?) ' +
-                'ON CONFLICT (user_id, policy_name) DO UPDATE SET document = excluded.document',
-        ),
-        getUserPolicy: db.prepare(
-            'SELECT * FROM iam_user_policies WHERE user_id = ? AND policy_name = ?',
-        ),
-        listUserPolicies: db.prepare(
-            'SELECT * FROM iam_user_policies WHERE user_id = ? ORDER BY policy_name COLLATE NOCASE',
-        ),
-        deleteUserPolicy: db.prepare(
-            'DELETE FROM iam_user_policies WHERE user_id = ? AND policy_name = ?',
-        ),
-        insertPolicy: db.prepare(
-            'INSERT OR IGNORE INTO iam_policies (policy_id, account_id, policy_name, path, ' +
-                'description, document, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        ),
-        getPolicy: db.prepare(`${POLICY_SELECT} WHERE p.account_id = ? AND p.policy_name = ?`),
-        listPolicies: db.prepare(
-            `${POLICY_SELECT} WHERE p.account_id = ? ORDER BY p.policy_name COLLATE NOCASE`,
-        ),
-        deletePolicy: db.prepare('DELETE FROM iam_policies WHERE policy_id = ?'),
-        anyPolicyAttachment: db
-            .prepare('SELECT 1 FROM iam_user_attachments WHERE policy_id = ? LIMIT 1')
-            .pluck(),
-        isAttached: db
-            .prepare('SELECT 1 FROM iam_user_attachments WHERE user_id = ? AND policy_id = ?')
-            .pluck(),
-        attachmentCount: db
-            .prepare('SELECT COUNT(*) FROM iam_user_attachments WHERE user_id = ?')
-            .pluck(),
-        attach: db.prepare('INSERT INTO iam_user_attachments (user_id, policy_id) VALUES (?, ?)'),
-        detach: db.prepare('DELETE FROM iam_user_attachments WHERE user_id = ? AND policy_id = ?'),
-        attachedPolicies: db.prepare(
-            `${POLICY_SELECT} JOIN iam_user_attachments ua ON ua.policy_id = p.policy_id ` +
-                'WHERE ua.user_id = ? ORDER BY p.policy_name COLLATE NOCASE',
-        ),
-    };
-}
-
-function accountFromRow(row: AccountRow): AccountRecord {
-    return { accountId: row.account_id, name: row.name, createdAt: row.created_at };
-}
-
-function userFromRow(row: UserRow): UserRecord {
-    return {
-        accountId: row.account_id,
-        userName: row.user_name,
-        path: row.path,
-        userId: row.user_id,
-        arn: userArn(row.account_id, row.path, row.user_name),
-        createdAt: row.created_at,
-    };
-}
-
-function keyFromRow(row: KeyRow): AccessKeyRecord {
-    const record: AccessKeyRecord = {
-        accessKeyId: row.access_key_id,
-        accountId: row.account_id,
-        status: row.status,
-        createdAt: row.created_at,
-    };
-    if (row.user_id !== null) {
-        if (row.user_name === null || row.path === null) {
-            throw new Error(`access key ${row.access_key_id} belongs to a missing user`);
-        }
-        record.user = userFromRow({
-            user_id: row.user_id,
-            account_id: row.account_id,
-            user_name: row.user_name,
-            path: row.path,
-            created_at: row.user_created_at ?? 0,
-        });
-    }
-    return record;
-}
-
-function inlineFromRow(row: InlineRow): InlinePolicyRecord {
-    return { userId: row.user_id, policyName: row.policy_name, document: row.document };
-}
-
-function policyFromRow(row: PolicyRow): ManagedPolicyRecord {
-    return {
-        accountId: row.account_id,
-        policyName: row.policy_name,
-        path: row.path,
-        policyId: row.policy_id,
-        arn: policyArn(row.account_id, row.path, row.policy_name),
-        description: row.description,
-        document: row.document,
-        defaultVersionId: 'v1',
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
-        attachmentCount: row.attachment_count,
-    };
 }

@@ -57,6 +57,14 @@ CREATE TABLE IF NOT EXISTS kms_meta (
 ) WITHOUT ROWID;
 `;
 
+/** Versions and aliases are read straight into their records' shapes. */
+const VERSION_COLUMNS =
+    'key_id AS keyId, version, sealed_material AS sealedMaterial, created_at AS createdAt, ' +
+    'rotation_type AS rotationType';
+const ALIAS_COLUMNS =
+    'alias_name AS aliasName, target_key_id AS targetKeyId, created_at AS createdAt, ' +
+    'updated_at AS updatedAt';
+
 interface KeyRow {
     key_id: string;
     created_at: number;
@@ -70,21 +78,6 @@ interface KeyRow {
     current_version: number;
     on_demand_rotations: number;
     tags: string;
-}
-
-interface VersionRow {
-    key_id: string;
-    version: number;
-    sealed_material: Buffer;
-    created_at: number;
-    rotation_type: string;
-}
-
-interface AliasRow {
-    alias_name: string;
-    target_key_id: string;
-    created_at: number;
-    updated_at: number;
 }
 
 /** Columns a KmsKeyChange may set, by field name. */
@@ -113,69 +106,10 @@ export class SqliteKmsStore implements KmsKeyStore {
     }
 
     private prepareStatements() {
-        const db = this.db;
         return {
-            insertKey: db.prepare(
-                'INSERT INTO kms_keys VALUES (@key_id, @created_at, @description, @key_manager, ' +
-                    '@internal_purpose, @state, @deletion_date, @rotation_period_days, ' +
-                    '@next_rotation_at, @current_version, @on_demand_rotations, @tags)',
-            ),
-            getKey: db.prepare('SELECT * FROM kms_keys WHERE key_id = ?'),
-            findInternal: db.prepare('SELECT * FROM kms_keys WHERE internal_purpose = ?'),
-            listKeys: db.prepare(
-                'SELECT * FROM kms_keys WHERE internal_purpose IS NULL AND key_id > ? ' +
-                    'ORDER BY key_id LIMIT ?',
-            ),
-            insertVersion: db.prepare(
-                'INSERT INTO kms_key_versions VALUES ' +
-                    '(@key_id, @version, @sealed_material, @created_at, @rotation_type)',
-            ),
-            setCurrentVersion: db.prepare(
-                'UPDATE kms_keys SET current_version = ? WHERE key_id = ?',
-            ),
-            getVersion: db.prepare(
-                'SELECT * FROM kms_key_versions WHERE key_id = ? AND version = ?',
-            ),
-            listVersions: db.prepare(
-                'SELECT * FROM kms_key_versions WHERE key_id = ? ORDER BY version',
-            ),
-            zeroVersions: db.prepare(
-                'UPDATE kms_key_versions SET sealed_material = zeroblob(length(sealed_material)) ' +
-                    'WHERE key_id = ?',
-            ),
-            deleteVersions: db.prepare('DELETE FROM kms_key_versions WHERE key_id = ?'),
-            deleteKey: db.prepare('DELETE FROM kms_keys WHERE key_id = ?'),
-            deleteAliasesOf: db.prepare('DELETE FROM kms_aliases WHERE target_key_id = ?'),
-            dueForDeletion: db
-                .prepare(
-                    "SELECT key_id FROM kms_keys WHERE state = 'PendingDeletion' " +
-                        'AND deletion_date <= ? ORDER BY key_id',
-                )
-                .pluck(),
-            dueForRotation: db
-                .prepare(
-                    "SELECT key_id FROM kms_keys WHERE state = 'Enabled' " +
-                        'AND next_rotation_at <= ? ORDER BY key_id',
-                )
-                .pluck(),
-            insertAlias: db.prepare(
-                'INSERT OR IGNORE INTO kms_aliases VALUES ' +
-                    '(@alias_name, @target_key_id, @created_at, @updated_at)',
-            ),
-            getAlias: db.prepare('SELECT * FROM kms_aliases WHERE alias_name = ?'),
-            retargetAlias: db.prepare(
-                'UPDATE kms_aliases SET target_key_id = ?, updated_at = ? WHERE alias_name = ?',
-            ),
-            deleteAlias: db.prepare('DELETE FROM kms_aliases WHERE alias_name = ?'),
-            listAliases: db.prepare(
-                'SELECT * FROM kms_aliases WHERE alias_name > ? ORDER BY alias_name LIMIT ?',
-            ),
-            listAliasesOf: db.prepare(
-                'SELECT * FROM kms_aliases WHERE target_key_id = ? AND alias_name > ? ' +
-                    'ORDER BY alias_name LIMIT ?',
-            ),
-            getMeta: db.prepare('SELECT value FROM kms_meta WHERE name = ?').pluck(),
-            putMeta: db.prepare('INSERT OR IGNORE INTO kms_meta (name, value) VALUES (?, ?)'),
+            ...keyStatements(this.db),
+            ...versionStatements(this.db),
+            ...aliasStatements(this.db),
         };
     }
 
@@ -193,8 +127,8 @@ export class SqliteKmsStore implements KmsKeyStore {
             }
             if (alias && this.stmt.getAlias.get(alias.aliasName)) return 'alias-exists' as const;
             this.stmt.insertKey.run(keyToRow(key));
-            this.stmt.insertVersion.run(versionToRow(first));
-            if (alias) this.stmt.insertAlias.run(aliasToRow(alias));
+            this.stmt.insertVersion.run(first);
+            if (alias) this.stmt.insertAlias.run(alias);
             return 'created' as const;
         });
         return create.immediate();
@@ -227,7 +161,7 @@ export class SqliteKmsStore implements KmsKeyStore {
             const row = this.stmt.getKey.get(version.keyId) as KeyRow | undefined;
             if (!row) return 'missing' as const;
             if (row.current_version !== version.version - 1) return 'conflict' as const;
-            this.stmt.insertVersion.run(versionToRow(version));
+            this.stmt.insertVersion.run(version);
             this.stmt.setCurrentVersion.run(version.version, version.keyId);
             this.applyChange(version.keyId, change);
             return 'added' as const;
@@ -236,12 +170,11 @@ export class SqliteKmsStore implements KmsKeyStore {
     }
 
     async getVersion(keyId: string, version: number): Promise<KmsKeyVersionRecord | undefined> {
-        const row = this.stmt.getVersion.get(keyId, version) as VersionRow | undefined;
-        return row && versionFromRow(row);
+        return this.stmt.getVersion.get(keyId, version) as KmsKeyVersionRecord | undefined;
     }
 
     async listVersions(keyId: string): Promise<KmsKeyVersionRecord[]> {
-        return (this.stmt.listVersions.all(keyId) as VersionRow[]).map(versionFromRow);
+        return this.stmt.listVersions.all(keyId) as KmsKeyVersionRecord[];
     }
 
     async destroyKey(keyId: string): Promise<boolean> {
@@ -270,12 +203,11 @@ export class SqliteKmsStore implements KmsKeyStore {
     }
 
     async createAlias(alias: KmsAliasRecord): Promise<'created' | 'exists'> {
-        return this.stmt.insertAlias.run(aliasToRow(alias)).changes > 0 ? 'created' : 'exists';
+        return this.stmt.insertAlias.run(alias).changes > 0 ? 'created' : 'exists';
     }
 
     async getAlias(aliasName: string): Promise<KmsAliasRecord | undefined> {
-        const row = this.stmt.getAlias.get(aliasName) as AliasRow | undefined;
-        return row && aliasFromRow(row);
+        return this.stmt.getAlias.get(aliasName) as KmsAliasRecord | undefined;
     }
 
     async retargetAlias(
@@ -296,7 +228,7 @@ export class SqliteKmsStore implements KmsKeyStore {
             query.targetKeyId === undefined
                 ? this.stmt.listAliases.all(after, query.limit)
                 : this.stmt.listAliasesOf.all(query.targetKeyId, after, query.limit);
-        return (rows as AliasRow[]).map(aliasFromRow);
+        return rows as KmsAliasRecord[];
     }
 
     async getMeta(name: string): Promise<Buffer | undefined> {
@@ -356,40 +288,80 @@ function keyFromRow(row: KeyRow): KmsKeyRecord {
     };
 }
 
-function versionToRow(version: KmsKeyVersionRecord): VersionRow {
+/** Statements on keys and the meta table. */
+function keyStatements(db: Database.Database) {
     return {
-        key_id: version.keyId,
-        version: version.version,
-        sealed_material: version.sealedMaterial,
-        created_at: version.createdAt,
-        rotation_type: version.rotationType,
+        insertKey: db.prepare(
+            'INSERT INTO kms_keys VALUES (@key_id, @created_at, @description, @key_manager, ' +
+                '@internal_purpose, @state, @deletion_date, @rotation_period_days, ' +
+                '@next_rotation_at, @current_version, @on_demand_rotations, @tags)',
+        ),
+        getKey: db.prepare('SELECT * FROM kms_keys WHERE key_id = ?'),
+        findInternal: db.prepare('SELECT * FROM kms_keys WHERE internal_purpose = ?'),
+        listKeys: db.prepare(
+            'SELECT * FROM kms_keys WHERE internal_purpose IS NULL AND key_id > ? ' +
+                'ORDER BY key_id LIMIT ?',
+        ),
+        deleteKey: db.prepare('DELETE FROM kms_keys WHERE key_id = ?'),
+        dueForDeletion: db
+            .prepare(
+                "SELECT key_id FROM kms_keys WHERE state = 'PendingDeletion' " +
+                    'AND deletion_date <= ? ORDER BY key_id',
+            )
+            .pluck(),
+        dueForRotation: db
+            .prepare(
+                "SELECT key_id FROM kms_keys WHERE state = 'Enabled' " +
+                    'AND next_rotation_at <= ? ORDER BY key_id',
+            )
+            .pluck(),
+        getMeta: db.prepare('SELECT value FROM kms_meta WHERE name = ?').pluck(),
+        putMeta: db.prepare('INSERT OR IGNORE INTO kms_meta (name, value) VALUES (?, ?)'),
     };
 }
 
-function versionFromRow(row: VersionRow): KmsKeyVersionRecord {
+/** Statements on sealed material versions. */
+function versionStatements(db: Database.Database) {
     return {
-        keyId: row.key_id,
-        version: row.version,
-        sealedMaterial: row.sealed_material,
-        createdAt: row.created_at,
-        rotationType: row.rotation_type as KmsKeyVersionRecord['rotationType'],
+        insertVersion: db.prepare(
+            'INSERT INTO kms_key_versions VALUES ' +
+                '(@keyId, @version, @sealedMaterial, @createdAt, @rotationType)',
+        ),
+        setCurrentVersion: db.prepare('UPDATE kms_keys SET current_version = ? WHERE key_id = ?'),
+        getVersion: db.prepare(
+            `SELECT ${VERSION_COLUMNS} FROM kms_key_versions WHERE key_id = ? AND version = ?`,
+        ),
+        listVersions: db.prepare(
+            `SELECT ${VERSION_COLUMNS} FROM kms_key_versions WHERE key_id = ? ORDER BY version`,
+        ),
+        zeroVersions: db.prepare(
+            'UPDATE kms_key_versions SET sealed_material = zeroblob(length(sealed_material)) ' +
+                'WHERE key_id = ?',
+        ),
+        deleteVersions: db.prepare('DELETE FROM kms_key_versions WHERE key_id = ?'),
     };
 }
 
-function aliasToRow(alias: KmsAliasRecord): AliasRow {
+/** Statements on aliases. */
+function aliasStatements(db: Database.Database) {
     return {
-        alias_name: alias.aliasName,
-        target_key_id: alias.targetKeyId,
-        created_at: alias.createdAt,
-        updated_at: alias.updatedAt,
-    };
-}
-
-function aliasFromRow(row: AliasRow): KmsAliasRecord {
-    return {
-        aliasName: row.alias_name,
-        targetKeyId: row.target_key_id,
-        createdAt: row.created_at,
-        updatedAt: row.updated_at,
+        insertAlias: db.prepare(
+            'INSERT OR IGNORE INTO kms_aliases VALUES ' +
+                '(@aliasName, @targetKeyId, @createdAt, @updatedAt)',
+        ),
+        getAlias: db.prepare(`SELECT ${ALIAS_COLUMNS} FROM kms_aliases WHERE alias_name = ?`),
+        retargetAlias: db.prepare(
+            'UPDATE kms_aliases SET target_key_id = ?, updated_at = ? WHERE alias_name = ?',
+        ),
+        deleteAlias: db.prepare('DELETE FROM kms_aliases WHERE alias_name = ?'),
+        deleteAliasesOf: db.prepare('DELETE FROM kms_aliases WHERE target_key_id = ?'),
+        listAliases: db.prepare(
+            `SELECT ${ALIAS_COLUMNS} FROM kms_aliases WHERE alias_name > ? ` +
+                'ORDER BY alias_name LIMIT ?',
+        ),
+        listAliasesOf: db.prepare(
+            `SELECT ${ALIAS_COLUMNS} FROM kms_aliases WHERE target_key_id = ? AND alias_name > ? ` +
+                'ORDER BY alias_name LIMIT ?',
+        ),
     };
 }

@@ -1,8 +1,4 @@
-/**
- * The embedded metadata store: one SQLite file (better-sqlite3), WAL journal with
- * `synchronous = FULL`, so a committed transaction survives a crash or power loss and an
- * acknowledged write is never lost.
- */
+/** The embedded metadata store: buckets, objects and uploads in SQLite (better-sqlite3). */
 import Database from 'better-sqlite3';
 import type {
     BucketRecord,
@@ -32,6 +28,19 @@ import {
 } from './rows.js';
 import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 
+/**
+ * Opens the embedded database: WAL journal with `synchronous = FULL`, so a committed
+ * transaction survives a crash or power loss. The metadata, KMS and identity stores share it.
+ */
+export function openSqliteDatabase(path: string): Database.Database {
+    const db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    return db;
+}
+
 const OBJECT_COLUMNS =
     'bucket, key, size, etag, last_modified, headers, user_metadata, checksum, part_sizes, ' +
     'tags, segments';
@@ -44,11 +53,9 @@ export class SqliteMetadataStore implements MetadataStore {
     private readonly stmt;
     private readonly listing: SqliteListing;
 
-    constructor(path: string) {
-        this.db = new Database(path);
-        this.db.pragma('journal_mode = WAL');
-        this.db.pragma('synchronous = FULL');
-        this.db.pragma('foreign_keys = ON');
+    /** Opens `path`, or shares an already open database (see `openSqliteDatabase`). */
+    constructor(pathOrDb: string | Database.Database) {
+        this.db = typeof pathOrDb === 'string' ? openSqliteDatabase(pathOrDb) : pathOrDb;
         this.db.exec(SCHEMA);
         this.db
             .prepare('INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)')

@@ -1,0 +1,132 @@
+/**
+ * The non-S3 APIs served at the same endpoint, as AWS clients address them when given one
+ * `--endpoint-url`: the KMS JSON protocol (`X-Amz-Target: TrentService.*`, SigV4 service `kms`)
+ * and the IAM Query protocol (form-encoded `POST /`, SigV4 service `iam`).
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { authenticate } from '../auth/index.js';
+import { KMS_CONTENT_TYPE, KMS_TARGET_PREFIX } from '../kms/api/handler.js';
+import { S3Error, isS3Error } from '../s3/errors.js';
+import type { S3Response } from '../s3/types.js';
+import type { RequestContext } from './request-context.js';
+import type { ServerServices } from './services.js';
+
+export type ServiceName = 's3' | 'kms' | 'iam';
+
+const MAX_API_BODY_BYTES = 1024 * 1024;
+
+/** Which API a request speaks, from the shape AWS's clients give it. */
+export function serviceOf(method: string, rawPath: string, headers: IncomingHttpHeaders) {
+    const target = headers['x-amz-target'];
+    if (typeof target === 'string' && target.startsWith(KMS_TARGET_PREFIX)) return 'kms';
+    const type = headers['content-type'] ?? '';
+    if (method === 'POST' && rawPath === '/' && type.startsWith('application/x-www-form-urlencoded')) {
+        return 'iam';
+    }
+    return 's3';
+}
+
+/** Serves a KMS or IAM request. */
+export async function serveOtherApi(
+    service: 'kms' | 'iam',
+    services: ServerServices,
+    ctx: RequestContext,
+    req: IncomingMessage,
+): Promise<S3Response> {
+    if (service === 'kms') return serveKms(services, ctx, req);
+    ctx.operation = 'iam';
+    throw new S3Error('NotImplemented', 'The IAM API is not implemented yet.');
+}
+
+/** Serves one KMS request. Authentication failures answer in the KMS protocol's JSON. */
+async function serveKms(
+    services: ServerServices,
+    ctx: RequestContext,
+    req: IncomingMessage,
+): Promise<S3Response> {
+    const target = String(req.headers['x-amz-target']);
+    ctx.operation = `kms:${target.slice(KMS_TARGET_PREFIX.length)}`;
+    const body = await readApiBody(req);
+    try {
+        authenticateFor(services, ctx, req, 'kms', body);
+    } catch (err) {
+        return kmsAuthError(err);
+    }
+    if (ctx.principal.type === 'Anonymous') {
+        return kmsError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+    }
+    const response = await services.kmsApi({
+        target,
+        body: body.toString('utf8'),
+        callerArn: ctx.principal.arn,
+    });
+    if (response.status >= 400) ctx.errorCode = jsonErrorType(response.body);
+    return response;
+}
+
+/** SigV4 for a small API request whose body was read first: its hash is in the signature. */
+function authenticateFor(
+    services: ServerServices,
+    ctx: RequestContext,
+    req: IncomingMessage,
+    service: ServiceName,
+    body: Buffer,
+): void {
+    ctx.auth = authenticate(
+        { method: req.method ?? 'POST', rawUrl: req.url ?? '/', headers: req.headers },
+        {
+            lookupSecret: (id: string) => services.identities.lookup(id)?.secretAccessKey,
+            now: new Date(),
+            region: services.config.region,
+            service,
+            maxSkewMs: services.config.maxClockSkewMs,
+            bodySha256: createHash('sha256').update(body).digest('hex'),
+        },
+    );
+    if (ctx.auth) ctx.principal = services.identities.lookup(ctx.auth.accessKeyId)!.principal;
+}
+
+/** Reads a small API body, refusing one over the limit before it is all in memory. */
+async function readApiBody(req: IncomingMessage): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+        size += (chunk as Buffer).length;
+        if (size > MAX_API_BODY_BYTES) throw new S3Error('EntityTooLarge');
+        chunks.push(chunk as Buffer);
+    }
+    return Buffer.concat(chunks);
+}
+
+/** AWS KMS answers signature problems with its own exception names, in JSON. */
+function kmsAuthError(err: unknown): S3Response {
+    if (!isS3Error(err)) throw err;
+    switch (err.code) {
+        case 'InvalidAccessKeyId':
+            return kmsError(400, 'UnrecognizedClientException', 'The security token included ' +
+                'in the request is invalid.');
+        case 'SignatureDoesNotMatch':
+            return kmsError(400, 'InvalidSignatureException', err.message);
+        case 'RequestTimeTooSkewed':
+            return kmsError(400, 'InvalidSignatureException', 'Signature expired.');
+        default:
+            return kmsError(400, 'IncompleteSignatureException', err.message);
+    }
+}
+
+function kmsError(status: number, type: string, message: string): S3Response {
+    return {
+        status,
+        headers: { 'content-type': KMS_CONTENT_TYPE },
+        body: JSON.stringify({ __type: type, message }),
+    };
+}
+
+function jsonErrorType(body: string): string | undefined {
+    try {
+        return (JSON.parse(body) as { __type?: string }).__type;
+    } catch {
+        return undefined;
+    }
+}
