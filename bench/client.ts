@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Agent, request, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
+import type { RequestOptions } from 'node:http';
 import { ContentVerifier, objectChunks } from './content.js';
 import {
     EMPTY_SHA256,
@@ -43,6 +44,13 @@ export interface ClientOptions {
 }
 
 type BodyReader = (res: IncomingMessage) => Promise<string | undefined>;
+
+/** A request body: generated content of `size` bytes (none when `seed` is absent). */
+interface BodySpec {
+    seed?: number;
+    size: number;
+    sha256?: string;
+}
 
 const REQUEST_TIMEOUT_MS = 120_000;
 
@@ -134,28 +142,10 @@ export class BenchClient {
         query: Record<string, string>,
         extraHeaders: Record<string, string>,
         readBody: BodyReader,
-        body?: { seed?: number; size: number; sha256?: string },
+        body?: BodySpec,
     ): Promise<Outcome> {
         const started = performance.now();
-        const payloadHash = this.payloadHash(body);
-        const headers = this.signer.sign({
-            method,
-            host: this.url.host,
-            path,
-            query,
-            headers: extraHeaders,
-            payloadHash,
-        });
-        if (body) headers['content-length'] = String(body.size);
-        const qs = canonicalQuery(query);
-        const options = {
-            agent: this.agent,
-            host: this.url.hostname,
-            port: this.url.port,
-            method,
-            path: '/' + encodePath(path) + (qs ? `?${qs}` : ''),
-            headers,
-        };
+        const options = this.requestOptions(method, path, query, extraHeaders, body);
         return new Promise<Outcome>((resolve) => {
             const finish = (status: number, detail: string | undefined, h: IncomingHttpHeaders) =>
                 resolve({
@@ -178,7 +168,32 @@ export class BenchClient {
         });
     }
 
-    private payloadHash(body?: { seed?: number; size: number; sha256?: string }): string {
+    /** The signed request: path and query encoded once, the same way they were signed. */
+    private requestOptions(
+        method: string,
+        path: string,
+        query: Record<string, string>,
+        extraHeaders: Record<string, string>,
+        body?: BodySpec,
+    ): RequestOptions {
+        const payloadHash = this.payloadHash(body);
+        const host = this.url.host;
+        const headers = this.signer.sign({
+            method,
+            host,
+            path,
+            query,
+            headers: extraHeaders,
+            payloadHash,
+        });
+        if (body) headers['content-length'] = String(body.size);
+        const qs = canonicalQuery(query);
+        const fullPath = '/' + encodePath(path) + (qs ? `?${qs}` : '');
+        const { hostname, port } = this.url;
+        return { agent: this.agent, host: hostname, port, method, path: fullPath, headers };
+    }
+
+    private payloadHash(body?: BodySpec): string {
         if (!this.options.signedPayload) return UNSIGNED_PAYLOAD;
         if (!body || body.size === 0) return EMPTY_SHA256;
         return body.sha256 ?? contentSha256(body.seed ?? 0, body.size);
@@ -186,10 +201,7 @@ export class BenchClient {
 }
 
 /** Streams the body from the generator, honouring back-pressure; stops if the request dies. */
-async function writeBody(
-    req: ReturnType<typeof request>,
-    body?: { seed?: number; size: number },
-): Promise<void> {
+async function writeBody(req: ReturnType<typeof request>, body?: BodySpec): Promise<void> {
     if (body && body.seed !== undefined && body.size > 0) {
         for (const chunk of objectChunks(body.seed, body.size)) {
             if (req.destroyed) return;

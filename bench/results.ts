@@ -84,37 +84,47 @@ export function finish(m: Measurements, dir: string, profile?: ProfileSummary): 
     for (const { lane, check } of m.memory) console.log(`\n${renderMemory(lane, check)}`);
     if (profile) console.log(`\n${renderProfile(profile)}`);
     console.log(`\n${renderFailures(m.failures)}`);
+    const path = writeJson(m, dir, { tables, ceilings: ceilingUses, profile });
+    console.log(`\nResults: ${path}`);
+    return path;
+}
+
+interface Derived {
+    tables: Record<string, ComparisonRow[]>;
+    ceilings: CeilingUse[];
+    profile?: ProfileSummary;
+}
+
+function writeJson(m: Measurements, dir: string, derived: Derived): string {
+    const { plan } = m.options;
     const json = {
         startedAt: m.startedAt.toISOString(),
         finishedAt: new Date().toISOString(),
         quick: m.options.quick,
         signedPayload: m.options.signedPayload,
-        plan: m.options.plan,
+        plan: { ...plan, workloads: [...plan.workloads] },
         machine: machine(m.loadAtStart),
         peer: m.peer.name,
         primitivesMiBs: m.rates,
-        modes: m.probes.map((p) => ({
-            mode: p.mode.name,
-            available: p.available,
-            reason: p.reason,
+        modes: m.probes.map(({ mode, available, reason }) => ({
+            mode: mode.name,
+            available,
+            reason,
         })),
-        tables,
-        series: Object.fromEntries(
-            m.collector.names().map((name) => [name, m.collector.get(name)]),
-        ),
-        ceilings: ceilingUses,
+        tables: derived.tables,
+        series: Object.fromEntries(m.collector.names().map((n) => [n, m.collector.get(n)])),
+        ceilings: derived.ceilings,
         memoryChecks: m.memory.map(({ lane, check }) => ({
             lane,
             ...check,
             errors: check.errors.count,
         })),
         failures: m.failures,
-        profile,
+        profile: derived.profile,
     };
     mkdirSync(dir, { recursive: true });
     const stamp = m.startedAt.toISOString().replace(/[:.]/g, '-');
     const path = join(dir, `bench-${stamp}${m.options.quick ? '-quick' : ''}.json`);
     writeFileSync(path, JSON.stringify(json, null, 2) + '\n');
-    console.log(`\nResults: ${path}`);
     return path;
 }

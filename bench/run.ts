@@ -42,49 +42,56 @@ async function main(): Promise<number> {
     const options = parseOptions(process.argv.slice(2));
     const startedAt = new Date();
     const loadAtStart = loadavg();
-    const { plan } = options;
-    const payload = options.signedPayload ? 'signed payloads' : 'UNSIGNED-PAYLOAD';
-    const kind = options.quick ? 'quick' : 'full';
-    console.log(`Coffer bench (${kind}): ${plan.rounds} round(s), ${payload}`);
-    warnIfBusy();
-    const rates = measurePrimitives(plan.primitiveBytes);
+    announce(options);
+    const rates = measurePrimitives(options.plan.primitiveBytes);
     console.log(`\n${renderPrimitives(rates)}\n`);
     const rigs: TargetRig[] = [];
     try {
         const failures: Failure[] = [];
-        const setup = new ErrorLog();
-        const coffer = await rigTarget(await startCofferTarget(options), options, setup);
-        rigs.push(coffer);
-        const peer = await rigTarget(await startPeer(options), options, setup);
-        rigs.push(peer);
-        if (setup.count > 0) failures.push(failure('setup', 0, 'setup', setup));
-        const { lanes, probes } = await cofferLanes(coffer);
-        assertAlive(coffer.target);
-        for (const p of probes) {
-            const state = p.available ? 'measured' : `NOT AVAILABLE (${p.reason})`;
-            console.log(`Coffer mode ${p.mode.name}: ${state}`);
-            if (p.broken) {
-                const errors = new ErrorLog();
-                errors.fail(`${p.mode.name} probe: ${p.reason}`);
-                failures.push(failure(coffer.target.name, 0, `${p.mode.name} probe`, errors));
-            }
-        }
+        const { lanes, peer, probes } = await setUp(options, rigs, failures);
         const collector = new Collector();
-        const allLanes = [...lanes, peerLane(peer)];
-        const largePeaks = await runRounds(allLanes, options, collector, failures);
-        const memory = plan.workloads.has('memory')
+        const largePeaks = await runRounds([...lanes, peer], options, collector, failures);
+        const memory = options.plan.workloads.has('memory')
             ? await runMemoryChecks(lanes, options, largePeaks, failures)
             : [];
         for (const rig of rigs) assertAlive(rig.target);
         await stopTargets(rigs, options);
         const profile = options.cpuProf ? profileSummary() : undefined;
         const measured = { options, startedAt, loadAtStart, rates, probes, cofferLanes: lanes };
-        const peerRow = peerLane(peer);
-        finish({ ...measured, peer: peerRow, collector, failures, memory }, RESULTS_DIR, profile);
+        finish({ ...measured, peer, collector, failures, memory }, RESULTS_DIR, profile);
         return failures.length > 0 ? 1 : 0;
     } finally {
         await stopTargets(rigs, options);
     }
+}
+
+function announce(options: BenchOptions): void {
+    const payload = options.signedPayload ? 'signed payloads' : 'UNSIGNED-PAYLOAD';
+    const kind = options.quick ? 'quick' : 'full';
+    console.log(`Coffer bench (${kind}): ${options.plan.rounds} round(s), ${payload}`);
+    warnIfBusy();
+}
+
+/** Starts both servers (pushing each onto `rigs` at once, for cleanup) and probes the modes. */
+async function setUp(options: BenchOptions, rigs: TargetRig[], failures: Failure[]) {
+    const setup = new ErrorLog();
+    const coffer = await rigTarget(await startCofferTarget(options), options, setup);
+    rigs.push(coffer);
+    const peer = await rigTarget(await startPeer(options), options, setup);
+    rigs.push(peer);
+    if (setup.count > 0) failures.push(failure('setup', 0, 'setup', setup));
+    const { lanes, probes } = await cofferLanes(coffer);
+    assertAlive(coffer.target);
+    for (const p of probes) {
+        const state = p.available ? 'measured' : `NOT AVAILABLE (${p.reason})`;
+        console.log(`Coffer mode ${p.mode.name}: ${state}`);
+        if (p.broken) {
+            const errors = new ErrorLog();
+            errors.fail(`${p.mode.name} probe: ${p.reason}`);
+            failures.push(failure(coffer.target.name, 0, `${p.mode.name} probe`, errors));
+        }
+    }
+    return { lanes, peer: peerLane(peer), probes };
 }
 
 /** Other work on the machine skews both targets; the alternation evens it out, not away. */

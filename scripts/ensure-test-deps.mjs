@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 
 function works(cmd, args) {
     const run = spawnSync(cmd, args, { encoding: 'utf8' });
-    return run.status === 0 ? (run.stdout + run.stderr).trim() : undefined;
+    return run.status === 0 ? (run.stdout + run.stderr).trim() || 'ok' : undefined;
 }
 
 function findPythonWithBoto3() {

@@ -59,4 +59,10 @@ Signals:
 program.addCommand(policyCommand());
 program.addCommand(adminCommand());
 
-await program.parseAsync(process.argv);
+try {
+    await program.parseAsync(process.argv);
+} catch (err) {
+    // A bad flag or an unusable data dir is the operator's to fix: one line, no stack trace.
+    process.stderr.write(`coffer: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+}

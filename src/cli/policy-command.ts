@@ -40,10 +40,11 @@ export function parsePrincipalArgument(value: string): Principal {
     const root = ROOT_ARN.exec(value);
     if (root) return { type: 'Root', accountId: root[1]! };
     const user = USER_ARN.exec(value);
-    // The unique user id (AIDA...) cannot be known offline; `aws:userid` stays absent unless
-    // given with --context (see simulationContext).
-    if (user)
+    if (user) {
+        // The unique user id (AIDA...) cannot be known offline; `aws:userid` stays absent
+        // unless given with --context (see simulationContext).
         return { type: 'User', accountId: user[1]!, userName: user[2]!, userId: '', arn: value };
+    }
     throw new UsageError(
         `--principal ${JSON.stringify(value)}: expected '*', 'anonymous', ` +
             'arn:aws:iam::ACCOUNT:root or arn:aws:iam::ACCOUNT:user/NAME',
@@ -94,7 +95,7 @@ export interface SimulateOptions {
     bucket?: string;
 }
 
-/** Loads the policies, builds the request and decides; throws UsageError or MalformedPolicy. */
+/** Loads the policies, builds the request and decides; throws UsageError on bad input. */
 export function simulate(options: SimulateOptions): Decision {
     const principal = parsePrincipalArgument(options.principal);
     if (!/^[\w-]+:[\w*?-]+$/.test(options.action)) {
@@ -109,12 +110,7 @@ export function simulate(options: SimulateOptions): Decision {
     const bucketPolicy =
         options.policy === undefined
             ? undefined
-            : loadPolicy(options.policy, (text) =>
-                  parseBucketPolicy(text, {
-                      bucket: options.bucket ?? bucketOf(options.resource),
-                      principalExists: () => true,
-                  }),
-              );
+            : checkBucketPolicy(options.policy, options.bucket ?? bucketOf(options.resource));
     const identityPolicies = (options.identityPolicy ?? []).map((file) => ({
         name: basename(file),
         policy: loadPolicy(file, parseIdentityPolicy),
@@ -178,28 +174,35 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
 
 /** The `policy` command with its `check` and `simulate` subcommands. */
 export function policyCommand(): Command {
-    const policy = new Command('policy').description(
-        'Check a bucket policy, or simulate a request against policies, offline.',
+    return new Command('policy')
+        .description('Check a bucket policy, or simulate a request against policies, offline.')
+        .addCommand(checkCommand())
+        .addCommand(simulateCommand());
+}
+
+/** Parses a bucket policy for `bucket` the way PutBucketPolicy does, principals aside. */
+export function checkBucketPolicy(file: string, bucket: string): ParsedPolicy {
+    return loadPolicy(file, (text) =>
+        parseBucketPolicy(text, { bucket, principalExists: () => true }),
     );
-    policy
-        .command('check')
+}
+
+function checkCommand(): Command {
+    return new Command('check')
         .description('Validate a bucket policy as PutBucketPolicy would; prints OK or the error.')
         .argument('<file>', 'the bucket policy (JSON, sent as is: the first byte must be "{")')
         .requiredOption('--bucket <name>', 'the bucket the policy is for (Resources must be in it)')
         .addHelpText('after', CHECK_HELP)
         .action((file: string, options: { bucket: string }) =>
             runReporting(() => {
-                loadPolicy(file, (text) =>
-                    parseBucketPolicy(text, {
-                        bucket: options.bucket,
-                        principalExists: () => true,
-                    }),
-                );
+                checkBucketPolicy(file, options.bucket);
                 return { line: 'OK', exitCode: 0 };
             }),
         );
-    policy
-        .command('simulate')
+}
+
+function simulateCommand(): Command {
+    return new Command('simulate')
         .description('Decide one request against a bucket policy and identity policies.')
         .option('--policy <file>', 'the bucket policy')
         .requiredOption('--principal <arn>', "'*' or 'anonymous', ACCOUNT root ARN, or user ARN")
@@ -213,13 +216,10 @@ export function policyCommand(): Command {
         .action((options: SimulateOptions) =>
             runReporting(() => {
                 const decision = simulate(options);
-                return {
-                    line: describeDecision(decision),
-                    exitCode: decision.allowed ? 0 : EXIT_DENIED,
-                };
+                const exitCode = decision.allowed ? 0 : EXIT_DENIED;
+                return { line: describeDecision(decision), exitCode };
             }),
         );
-    return policy;
 }
 
 const CHECK_HELP = `

@@ -77,8 +77,9 @@ export function createIamApi(deps: IamApiDeps): IamApi {
                 error instanceof IamError
                     ? error
                     : new IamError('ServiceFailure', undefined, { cause: error });
-            if (iamError.status >= 500)
+            if (iamError.status >= 500) {
                 deps.onInternalError?.(iamError.cause ?? iamError, req.requestId);
+            }
             return respond(iamError.status, errorXml(iamError, req.requestId), req.requestId);
         }
     };

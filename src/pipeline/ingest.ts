@@ -2,9 +2,11 @@
  * The write half of the object pipeline: a payload stream becomes one durable blob.
  *
  * 1. Bytes stream from the decoded payload through the hashers (MD5 for the ETag, the client's
- *    checksum, or CRC64NVME when it sent none, as S3 computes one for every object).
- * 2. They land in a temp blob; any stream failure (client gone, bad chunk signature, too large)
- *    discards it.
+ *    checksum, or CRC64NVME when it sent none, as S3 computes one for every object). Hashes,
+ *    checksums and sizes are always of the plaintext.
+ * 2. With `seal`, the sealer encrypts them (docs/encrypted-object-format.md) and only sealed
+ *    bytes reach the store. They land in a temp blob; any stream failure (client gone, bad
+ *    chunk signature, too large) discards it.
  * 3. Content-MD5 and the additional checksum are verified; a mismatch discards the blob.
  * 4. Only then is the blob made durable (fsync, rename). The caller commits the metadata next,
  *    so an acknowledged write is never lost and a refused one leaves nothing behind.
@@ -12,6 +14,7 @@
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { MultiHasher, type ChecksumAlgorithm } from '../checksum/index.js';
+import { createSealer, type SealParams } from '../crypto/index.js';
 import { S3Error, isS3Error } from '../s3/errors.js';
 import type { BlobStore } from '../store/types.js';
 import type { ChecksumRequest } from './checksum-request.js';
@@ -27,6 +30,8 @@ export interface IngestOptions {
     /** Trailing headers of the payload, complete once the stream ended. */
     trailers: () => Map<string, string>;
     maxSize?: number;
+    /** Seals the blob under this data key, object id and part number. */
+    seal?: SealParams;
 }
 
 export interface Ingested {
@@ -45,7 +50,8 @@ export async function ingest(
     const hasher = new HashingCounter(algorithm, options.maxSize ?? MAX_OBJECT_SIZE);
     const writer = blobs.createWriter();
     try {
-        await pipeline(source, hasher, writer.stream);
+        if (options.seal) await pipeline(source, hasher, createSealer(options.seal), writer.stream);
+        else await pipeline(source, hasher, writer.stream);
         const digests = hasher.hasher.digests();
         const md5 = digests.get('MD5')!;
         verifyMd5(options.contentMd5, md5);

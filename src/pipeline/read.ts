@@ -1,29 +1,65 @@
 /**
  * The read half of the object pipeline: an object's bytes [start, end] as one stream, reading
- * only the segments (parts) that overlap the range.
+ * only the segments (parts) that overlap the range. With `decrypt`, each segment is a sealed
+ * blob and only the packages the range touches are read and authenticated (`openRange`); a
+ * failed check ends the stream with an IntegrityError before any byte of that package is out.
  */
 import { Readable } from 'node:stream';
+import { openRange } from '../crypto/index.js';
 import type { BlobStore, Segment } from '../store/types.js';
+
+/** What opens an object's sealed segments: its data key and its object id. */
+export interface SegmentDecryption {
+    dataKey: Buffer;
+    objectId: Buffer;
+}
 
 export function readObjectRange(
     blobs: BlobStore,
     segments: Segment[],
     start: number,
     end: number,
+    decrypt?: SegmentDecryption,
 ): Readable {
-    return Readable.from(readSegments(blobs, segments, start, end), { objectMode: false });
+    return Readable.from(readSegments(blobs, segments, start, end, decrypt), { objectMode: false });
 }
 
-async function* readSegments(blobs: BlobStore, segments: Segment[], start: number, end: number) {
+async function* readSegments(
+    blobs: BlobStore,
+    segments: Segment[],
+    start: number,
+    end: number,
+    decrypt: SegmentDecryption | undefined,
+) {
     let offset = 0;
     for (const segment of segments) {
         const segmentEnd = offset + segment.size - 1;
         if (segment.size > 0 && segmentEnd >= start && offset <= end) {
             const from = Math.max(start, offset) - offset;
             const to = Math.min(end, segmentEnd) - offset;
-            yield* blobs.read(segment.blobId, from, to);
+            yield* decrypt
+                ? openSegment(blobs, segment, from, to, decrypt)
+                : blobs.read(segment.blobId, from, to);
         }
         offset += segment.size;
         if (offset > end) return;
     }
+}
+
+function openSegment(
+    blobs: BlobStore,
+    segment: Segment,
+    start: number,
+    end: number,
+    decrypt: SegmentDecryption,
+): Readable {
+    return openRange({
+        dataKey: decrypt.dataKey,
+        objectId: decrypt.objectId,
+        partNumber: segment.partNumber,
+        plainSize: segment.size,
+        start,
+        end,
+        readSealed: (offset, length) => blobs.read(segment.blobId, offset, offset + length - 1),
+    });
 }

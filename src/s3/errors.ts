@@ -42,6 +42,10 @@ export const S3_ERRORS = {
     InvalidArgument: [400, 'Invalid Argument'],
     InvalidBucketName: [400, 'The specified bucket is not valid.'],
     InvalidDigest: [400, 'The Content-MD5 you specified is not valid.'],
+    InvalidEncryptionAlgorithmError: [
+        400,
+        'The Encryption request you specified is not valid. Supported value: AES256.',
+    ],
     InvalidPart: [
         400,
         'One or more of the specified parts could not be found.  The part may not have been ' +
@@ -58,6 +62,10 @@ export const S3_ERRORS = {
     InvalidStorageClass: [400, 'The storage class you specified is not valid'],
     InvalidTag: [400, 'The TagKey you have provided is invalid'],
     KeyTooLongError: [400, 'Your key is too long'],
+    // SSE-KMS: S3 answers a KMS exception as `KMS.<exception>`, status 400, KMS's message.
+    'KMS.DisabledException': [400, 'The KMS key is disabled.'],
+    'KMS.KMSInvalidStateException': [400, 'The key state is not valid for this request.'],
+    'KMS.NotFoundException': [400, 'The specified KMS key does not exist.'],
     MalformedPolicy: [400, 'The policy is not valid.'],
     MalformedXML: [
         400,

@@ -23,17 +23,24 @@ const SORTABLE_ALPHABET = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmno
 
 /**
  * A new upload id: 6 bytes of creation time (ms, big-endian) then 18 random bytes, encoded in 32
- * URL-safe characters that sort by creation time. ListMultipartUploads orders a key's uploads by
+ * URL-safe characters after a letter, that sort by creation time. ListMultipartUploads orders a key's uploads by
  * id, which AWS orders by initiation time; the random tail keeps ids unguessable.
  */
 export function newUploadId(now: number = Date.now(), random: Buffer = randomBytes(18)): string {
     const raw = Buffer.alloc(24);
     raw.writeUIntBE(now, 0, 6);
     random.copy(raw, 6, 0, 18);
-    return [...raw.toString('base64url')]
-        .map((char) => SORTABLE_ALPHABET[STANDARD_ALPHABET.indexOf(char)])
-        .join('');
+    // The constant letter in front keeps ids from starting with '-' (the time's top bits are 0),
+    // which command-line clients would read as an option.
+    return (
+        UPLOAD_ID_PREFIX +
+        [...raw.toString('base64url')]
+            .map((char) => SORTABLE_ALPHABET[STANDARD_ALPHABET.indexOf(char)])
+            .join('')
+    );
 }
+
+const UPLOAD_ID_PREFIX = 'U';
 
 export function noSuchUpload(uploadId: string): S3Error {
     return new S3Error('NoSuchUpload', undefined, { fields: { UploadId: uploadId } });

@@ -23,6 +23,13 @@ export interface ServerConfig {
     tlsKeyFile?: string;
     /** Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (see trusted-proxy.ts). */
     trustedProxies?: TrustedProxies;
+    /**
+     * Accept SSE-C keys over plain HTTP. For local testing only: AWS refuses them, since the
+     * key would cross the network in the clear.
+     */
+    allowInsecureSsec?: boolean;
+    /** Whether new buckets block SSE-C writes (AWS's default since April 2026); default true. */
+    defaultBlockSsec?: boolean;
 }
 
 /** Parses `HOST:PORT` (IPv6 hosts in brackets: `[::1]:9000`). */

@@ -37,7 +37,12 @@ export function createListener(
     server.keepAliveTimeout = 65_000;
     server.setTimeout(5 * 60_000);
     const handle = (expectContinue: boolean) => (req: IncomingMessage, res: ServerResponse) => {
-        void dispatch(services, options, req, res, expectContinue);
+        dispatch(services, options, req, res, expectContinue).catch((err: unknown) => {
+            // dispatch answers every failure itself; reaching here is a bug in that path. One
+            // broken request must not take the server down with it.
+            services.log.error({ err }, 'request handling failed outside the error path');
+            res.destroy();
+        });
     };
     server.on('request', handle(false));
     server.on('checkContinue', handle(true));

@@ -8,7 +8,35 @@ import type { Readable, Writable } from 'node:stream';
 /** A stored run of object bytes. Single-part objects have one segment, multipart ones one per part. */
 export interface Segment {
     blobId: string;
+    /** Plaintext size; the blob holds it sealed (docs/encrypted-object-format.md). */
     size: number;
+    /**
+     * The part number the blob was sealed with: 1 for a single-part object, the upload's part
+     * number for a multipart part (part numbers may be sparse, so the position does not tell).
+     */
+    partNumber: number;
+}
+
+/**
+ * How an object's (or multipart upload's) data key is kept. The data key itself is never
+ * stored: only `wrappedKey`, whose wrapping depends on the mode (src/sse/index.ts).
+ */
+export interface ObjectEncryption {
+    mode: 'SSE-S3' | 'SSE-KMS' | 'SSE-C';
+    /** base64 of the 16 random bytes every blob of the object is bound to. */
+    objectId: string;
+    /** base64: a KMS ciphertext blob, or a `wrapKey` output (bucket key, SSE-C). */
+    wrappedKey: string;
+    /** SSE-KMS: the KMS key's ARN. */
+    kmsKeyArn?: string;
+    /** SSE-S3 and SSE-KMS: canonical JSON of the full KMS encryption context. */
+    context?: string;
+    /** SSE-KMS: the data key is wrapped by the bucket key of `kmsKeyArn`, not by the KMS. */
+    bucketKeyEnabled?: boolean;
+    /** SSE-C: base64 of the salt the customer key's derived keys are made with. */
+    customerKeySalt?: string;
+    /** SSE-C: base64 of the MAC that proves a later request holds the same customer key. */
+    customerKeyMac?: string;
 }
 
 export type ChecksumType = 'FULL_OBJECT' | 'COMPOSITE';
@@ -39,6 +67,11 @@ export interface ObjectRecord {
     partSizes?: number[];
     tags: Array<[string, string]>;
     segments: Segment[];
+    /**
+     * Set by every write path. Optional in the type only so that metadata-only fixtures stay
+     * valid; a read of a record without it is refused (500), never served as raw bytes.
+     */
+    encryption?: ObjectEncryption;
 }
 
 /** A conditional write: `If-None-Match: *` or `If-Match: <etag>` on the key being written. */
@@ -78,6 +111,8 @@ export interface UploadRecord {
     checksumAlgorithm?: string;
     checksumType?: ChecksumType;
     ownerAccountId: string;
+    /** Chosen at CreateMultipartUpload; every part is sealed under this data key. */
+    encryption?: ObjectEncryption;
 }
 
 export interface PartRecord {

@@ -127,7 +127,10 @@ export function removeDataDir(server: RunningServer): void {
 }
 
 /** An SDK v3 client with its default checksum behaviour, path-style. */
-export function s3Client(server: RunningServer, overrides: Partial<ConstructorParameters<typeof S3Client>[0]> = {}) {
+export function s3Client(
+    server: RunningServer,
+    overrides: Partial<ConstructorParameters<typeof S3Client>[0]> = {},
+) {
     return new S3Client({
         endpoint: server.endpoint,
         region: REGION,

@@ -64,19 +64,22 @@ export interface RawResponse {
 export async function signedHeaders(server: RunningServer, req: RawRequest, secret?: string) {
     const body = req.body === undefined ? Buffer.alloc(0) : Buffer.from(req.body);
     const hash = req.payloadHash ?? createHash('sha256').update(body).digest('hex');
-    const signed = await signer(secret, req.accessKeyId).sign({
-        method: req.method,
-        protocol: 'http:',
-        hostname: '127.0.0.1',
-        port: server.port,
-        path: req.path,
-        query: req.query ?? {},
-        headers: {
-            host: `127.0.0.1:${server.port}`,
-            'x-amz-content-sha256': hash,
-            ...req.headers,
+    const signed = await signer(secret, req.accessKeyId).sign(
+        {
+            method: req.method,
+            protocol: 'http:',
+            hostname: '127.0.0.1',
+            port: server.port,
+            path: req.path,
+            query: req.query ?? {},
+            headers: {
+                host: `127.0.0.1:${server.port}`,
+                'x-amz-content-sha256': hash,
+                ...req.headers,
+            },
         },
-    }, { signingDate: req.signingDate });
+        { signingDate: req.signingDate },
+    );
     return signed.headers as Record<string, string>;
 }
 

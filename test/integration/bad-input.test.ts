@@ -250,6 +250,7 @@ describe('error responses', () => {
         assert.ok(requestId, 'RequestId');
         assert.equal(res.headers['x-amz-request-id'], requestId);
         assert.ok(res.headers['x-amz-id-2'], 'x-amz-id-2');
+        await assertStillServing();
     });
 
     test('HEAD of a missing key is 404 with an empty body', async () => {

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -159,6 +160,14 @@ describe('coffer admin', () => {
         assert.equal(short.code, 1);
         assert.match(short.stderr, /ValidationError/);
         assert.equal(short.stderr.includes('short'), false, 'the secret is not echoed');
+    });
+
+    it('refuses a root key other than the one the stored keys were sealed with', async () => {
+        const otherKey = join(dataDir, 'other.key');
+        writeFileSync(otherKey, randomBytes(32), { mode: 0o600 });
+        const listed = await admin(dataDir, 'account', 'list', '--root-key-file', otherKey);
+        assert.equal(listed.code, 1);
+        assert.match(listed.stderr, /do not open under this root key/);
     });
 
     it('lists the server’s default account once the server has recorded it', async () => {

@@ -371,10 +371,10 @@ describe('UploadPartCopy', () => {
 });
 
 describe('upload ids', () => {
-    it('are 32 URL-safe characters that sort by creation time', () => {
+    it('are 33 URL-safe characters that sort by creation time and never start with -', () => {
         const times = [0, 1, 255, 256, 1_700_000_000_000, 1_700_000_000_001, 2 ** 48 - 1];
         const ids = times.map((t) => newUploadId(t, randomBytes(18)));
-        for (const id of ids) assert.match(id, /^[A-Za-z0-9_-]{32}$/);
+        for (const id of ids) assert.match(id, /^[A-Za-z0-9][A-Za-z0-9_-]{32}$/);
         assert.deepEqual([...ids].sort(), ids);
         const sameTime = [
             newUploadId(5, Buffer.alloc(18, 0)),

@@ -1,5 +1,11 @@
 /** Conversions between SQLite rows and the store's records. */
-import type { ObjectRecord, PartRecord, Segment, UploadRecord } from '../types.js';
+import type {
+    ObjectEncryption,
+    ObjectRecord,
+    PartRecord,
+    Segment,
+    UploadRecord,
+} from '../types.js';
 
 export interface ObjectRow {
     bucket: string;
@@ -13,6 +19,7 @@ export interface ObjectRow {
     part_sizes: string | null;
     tags: string;
     segments: string;
+    encryption: string | null;
 }
 
 export function objectFromRow(row: ObjectRow): ObjectRecord {
@@ -28,6 +35,7 @@ export function objectFromRow(row: ObjectRow): ObjectRecord {
         partSizes: row.part_sizes ? JSON.parse(row.part_sizes) : undefined,
         tags: JSON.parse(row.tags),
         segments: JSON.parse(row.segments) as Segment[],
+        encryption: encryptionFromColumn(row.encryption),
     };
 }
 
@@ -44,6 +52,7 @@ export function objectToRow(record: ObjectRecord): ObjectRow {
         part_sizes: record.partSizes ? JSON.stringify(record.partSizes) : null,
         tags: JSON.stringify(record.tags),
         segments: JSON.stringify(record.segments),
+        encryption: encryptionToColumn(record.encryption),
     };
 }
 
@@ -58,6 +67,7 @@ export interface UploadRow {
     checksum_algorithm: string | null;
     checksum_type: string | null;
     owner_account_id: string;
+    encryption: string | null;
 }
 
 export function uploadFromRow(row: UploadRow): UploadRecord {
@@ -72,6 +82,7 @@ export function uploadFromRow(row: UploadRow): UploadRecord {
         checksumAlgorithm: row.checksum_algorithm ?? undefined,
         checksumType: (row.checksum_type as UploadRecord['checksumType']) ?? undefined,
         ownerAccountId: row.owner_account_id,
+        encryption: encryptionFromColumn(row.encryption),
     };
 }
 
@@ -87,6 +98,7 @@ export function uploadToRow(upload: UploadRecord): UploadRow {
         checksum_algorithm: upload.checksumAlgorithm ?? null,
         checksum_type: upload.checksumType ?? null,
         owner_account_id: upload.ownerAccountId,
+        encryption: encryptionToColumn(upload.encryption),
     };
 }
 
@@ -110,4 +122,12 @@ export function partFromRow(row: PartRow): PartRecord {
         checksum: row.checksum ?? undefined,
         blobId: row.blob_id,
     };
+}
+
+function encryptionFromColumn(value: string | null): ObjectEncryption | undefined {
+    return value ? (JSON.parse(value) as ObjectEncryption) : undefined;
+}
+
+function encryptionToColumn(encryption: ObjectEncryption | undefined): string | null {
+    return encryption ? JSON.stringify(encryption) : null;
 }

@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS objects (
     part_sizes TEXT,
     tags TEXT NOT NULL,
     segments TEXT NOT NULL,
+    encryption TEXT,
     PRIMARY KEY (bucket, key)
 ) WITHOUT ROWID;
 
@@ -49,7 +50,8 @@ CREATE TABLE IF NOT EXISTS uploads (
     tags TEXT NOT NULL,
     checksum_algorithm TEXT,
     checksum_type TEXT,
-    owner_account_id TEXT NOT NULL
+    owner_account_id TEXT NOT NULL,
+    encryption TEXT
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads (bucket, key, upload_id);
 

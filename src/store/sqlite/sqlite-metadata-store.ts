@@ -43,10 +43,10 @@ export function openSqliteDatabase(path: string): Database.Database {
 
 const OBJECT_COLUMNS =
     'bucket, key, size, etag, last_modified, headers, user_metadata, checksum, part_sizes, ' +
-    'tags, segments';
+    'tags, segments, encryption';
 const OBJECT_VALUES =
     '@bucket, @key, @size, @etag, @last_modified, @headers, @user_metadata, @checksum, ' +
-    '@part_sizes, @tags, @segments';
+    '@part_sizes, @tags, @segments, @encryption';
 
 export class SqliteMetadataStore implements MetadataStore {
     private readonly db: Database.Database;
@@ -106,10 +106,10 @@ export class SqliteMetadataStore implements MetadataStore {
             setTags: db.prepare('UPDATE objects SET tags = ? WHERE bucket = ? AND key = ?'),
             insertUpload: db.prepare(
                 'INSERT INTO uploads (upload_id, bucket, key, initiated_at, headers, ' +
-                    'user_metadata, tags, checksum_algorithm, checksum_type, owner_account_id) ' +
-                    'VALUES (@upload_id, @bucket, @key, @initiated_at, @headers, ' +
+                    'user_metadata, tags, checksum_algorithm, checksum_type, owner_account_id, ' +
+                    'encryption) VALUES (@upload_id, @bucket, @key, @initiated_at, @headers, ' +
                     '@user_metadata, @tags, @checksum_algorithm, @checksum_type, ' +
-                    '@owner_account_id)',
+                    '@owner_account_id, @encryption)',
             ),
             getUpload: db.prepare('SELECT * FROM uploads WHERE upload_id = ?'),
             deleteUpload: db.prepare('DELETE FROM uploads WHERE upload_id = ?'),

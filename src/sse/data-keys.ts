@@ -1,0 +1,182 @@
+/**
+ * Making and opening an object's data key, per SSE mode (the recipe is in ./index.ts).
+ *
+ * KmsErrors pass through (the caller maps them to `KMS.*`); a wrapped key or context that does
+ * not open or does not name this object is an IntegrityError: damaged or moved metadata.
+ */
+import { randomBytes } from 'node:crypto';
+import { IntegrityError, unwrapKey, wrapAad, wrapKey } from '../crypto/index.js';
+import { KmsError } from '../kms/errors.js';
+import type { Kms } from '../kms/kms.js';
+import type { EncryptionContext, KeyMetadata } from '../kms/types.js';
+import type { ServerServices } from '../server/services.js';
+import type { ObjectEncryption } from '../store/types.js';
+import { bucketKeyContext, bucketKeyFor } from './bucket-keys.js';
+import {
+    openWithCustomerKey,
+    sealWithCustomerKey,
+    type CustomerKey,
+} from './customer-key.js';
+
+/** The encryption a write will use, decided from its headers and the bucket's default. */
+export type EncryptionSpec =
+    | { mode: 'SSE-S3' }
+    | { mode: 'SSE-KMS'; keyId?: string; context: EncryptionContext; bucketKeyEnabled: boolean }
+    | { mode: 'SSE-C'; customerKey: CustomerKey };
+
+/** What a write seals with: the stored description and the plaintext data key. */
+export interface SealingKey {
+    encryption: ObjectEncryption;
+    dataKey: Buffer;
+    /** SSE-C: the key MD5 responses echo. */
+    customerKeyMd5?: string;
+}
+
+/** Who is asking the KMS: the requester's ARN for SSE-KMS, S3 itself for SSE-S3. */
+export interface KmsCaller {
+    services: ServerServices;
+    caller: string;
+}
+
+const S3_CALLER = 'coffer:s3';
+const BUCKET_KEY_PURPOSE = 'sse-kms-bucket-key';
+const DATA_KEY_SIZE = 32;
+
+export function objectArn(bucket: string, key: string): string {
+    return `arn:aws:s3:::${bucket}/${key}`;
+}
+
+/** A fresh data key for `bucket/key`, wrapped as `spec` says. */
+export async function newDataKey(
+    who: KmsCaller,
+    bucket: string,
+    key: string,
+    spec: EncryptionSpec,
+): Promise<SealingKey> {
+    const objectId = randomBytes(16).toString('base64');
+    const { kms } = who.services;
+    if (spec.mode === 'SSE-C') {
+        const dataKey = randomBytes(DATA_KEY_SIZE);
+        const sealed = sealWithCustomerKey(spec.customerKey, dataKey, bucket, key);
+        const encryption: ObjectEncryption = { mode: 'SSE-C', objectId, ...sealed };
+        return { encryption, dataKey, customerKeyMd5: spec.customerKey.keyMd5 };
+    }
+    if (spec.mode === 'SSE-S3') {
+        const context = { 'aws:s3:arn': objectArn(bucket, key) };
+        const service = await kms.serviceKey();
+        const made = await kms.generateDataKeyFor(service.Arn, context, S3_CALLER);
+        const wrappedKey = made.ciphertextBlob.toString('base64');
+        const encryption: ObjectEncryption = {
+            mode: 'SSE-S3',
+            objectId,
+            wrappedKey,
+            context: canonicalContext(context),
+        };
+        return { encryption, dataKey: made.plaintext };
+    }
+    const kmsKey = await requireUsableKey(kms, spec.keyId);
+    if (spec.bucketKeyEnabled) return newBucketKeyed(who, bucket, key, spec, kmsKey, objectId);
+    const context = { ...spec.context, 'aws:s3:arn': objectArn(bucket, key) };
+    const made = await kms.generateDataKeyFor(kmsKey.Arn, context, who.caller);
+    const encryption: ObjectEncryption = {
+        mode: 'SSE-KMS',
+        objectId,
+        wrappedKey: made.ciphertextBlob.toString('base64'),
+        kmsKeyArn: made.keyArn,
+        context: canonicalContext(context),
+    };
+    return { encryption, dataKey: made.plaintext };
+}
+
+async function newBucketKeyed(
+    who: KmsCaller,
+    bucket: string,
+    key: string,
+    spec: Extract<EncryptionSpec, { mode: 'SSE-KMS' }>,
+    kmsKey: KeyMetadata,
+    objectId: string,
+): Promise<SealingKey> {
+    const bucketKey = await bucketKeyFor(who.services, bucket, kmsKey.Arn, who.caller, true);
+    const dataKey = randomBytes(DATA_KEY_SIZE);
+    const wrapped = wrapKey(bucketKey, dataKey, wrapAad(BUCKET_KEY_PURPOSE, bucket, key));
+    const encryption: ObjectEncryption = {
+        mode: 'SSE-KMS',
+        objectId,
+        wrappedKey: wrapped.toString('base64'),
+        kmsKeyArn: kmsKey.Arn,
+        bucketKeyEnabled: true,
+        context: canonicalContext({ ...spec.context, ...bucketKeyContext(bucket) }),
+    };
+    return { encryption, dataKey };
+}
+
+/**
+ * The data key of the object `bucket/key`. SSE-C needs the request's customer key, already
+ * checked against the stored MAC by the caller.
+ */
+export async function openDataKey(
+    who: KmsCaller,
+    bucket: string,
+    key: string,
+    encryption: ObjectEncryption,
+    customerKey?: CustomerKey,
+): Promise<Buffer> {
+    const wrapped = Buffer.from(encryption.wrappedKey, 'base64');
+    const { kms } = who.services;
+    switch (encryption.mode) {
+        case 'SSE-C':
+            if (!customerKey) throw new IntegrityError('SSE-C object opened without a customer key');
+            return openWithCustomerKey(encryption, customerKey, bucket, key);
+        case 'SSE-S3': {
+            const context = boundContext(encryption, objectArn(bucket, key));
+            return (await kms.decryptFor(wrapped, context, S3_CALLER)).plaintext;
+        }
+        case 'SSE-KMS': {
+            const arn = encryption.kmsKeyArn ?? '';
+            if (encryption.bucketKeyEnabled) {
+                await requireUsableKey(kms, arn);
+                boundContext(encryption, `arn:aws:s3:::${bucket}`);
+                const bucketKey = await bucketKeyFor(who.services, bucket, arn, who.caller, false);
+                return unwrapKey(bucketKey, wrapped, wrapAad(BUCKET_KEY_PURPOSE, bucket, key));
+            }
+            const context = boundContext(encryption, objectArn(bucket, key));
+            const opened = await kms.decryptFor(wrapped, context, who.caller);
+            if (opened.keyArn !== arn) throw new IntegrityError('data key is under another KMS key');
+            return opened.plaintext;
+        }
+    }
+}
+
+/**
+ * The KMS key `keyRef` names (`alias/aws/s3` when none, created on first use), refused with
+ * AWS's exception unless it is Enabled. A metadata lookup only: this is what enforces key state
+ * where no KMS crypto call happens (bucket keys).
+ */
+export async function requireUsableKey(kms: Kms, keyRef: string | undefined): Promise<KeyMetadata> {
+    const key =
+        keyRef === undefined ? await kms.awsManagedKey('alias/aws/s3') : await kms.resolveKey(keyRef);
+    if (key.KeyState === 'Disabled') {
+        throw new KmsError('DisabledException', `${key.Arn} is disabled.`);
+    }
+    if (key.KeyState === 'PendingDeletion') {
+        throw new KmsError('KMSInvalidStateException', `${key.Arn} is pending deletion.`);
+    }
+    return key;
+}
+
+/** JSON with sorted keys: one text per context, whatever order it was built in. */
+export function canonicalContext(context: EncryptionContext): string {
+    const sorted = Object.keys(context)
+        .sort()
+        .map((name) => [name, context[name]!]);
+    return JSON.stringify(Object.fromEntries(sorted));
+}
+
+/** The stored context, which must name `arn`: a record moved to another key does not open. */
+function boundContext(encryption: ObjectEncryption, arn: string): EncryptionContext {
+    const context = JSON.parse(encryption.context ?? '{}') as EncryptionContext;
+    if (context['aws:s3:arn'] !== arn) {
+        throw new IntegrityError('the encryption context names another object');
+    }
+    return context;
+}
