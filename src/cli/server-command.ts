@@ -110,7 +110,7 @@ function stopOnSignals(servers: Server[], services: ServerServices, log: Logger)
         stopping = true;
         log.info({ event: 'stopping', signal }, 'draining in-flight requests');
         await Promise.all(servers.map((server) => drain(server)));
-        services.metadata.close();
+        services.close();
         log.info({ event: 'stopped' }, 'stopped');
         process.exit(0);
     };

@@ -1,8 +1,16 @@
 /** CopyObject: a server-side copy through the same pipeline as an upload. */
 import { parseChecksumAlgorithm, type ChecksumAlgorithm } from '../checksum/index.js';
 import { ingest } from '../pipeline/ingest.js';
-import { readObjectRange } from '../pipeline/read.js';
-import type { ObjectRecord } from '../store/types.js';
+import {
+    copySourceCustomerKeyOf,
+    encryptionChanges,
+    encryptionHeaders,
+    openObject,
+    prepareWriteEncryption,
+    readPlaintext,
+    sealParamsOf,
+} from '../sse/index.js';
+import type { ObjectEncryption, ObjectRecord } from '../store/types.js';
 import { isoDate, quoteEtag, requireBucket } from './common.js';
 import { resolveCopySource, type CopySource } from './copy-source.js';
 import { S3Error } from './errors.js';
@@ -21,7 +29,10 @@ export async function copyObject(req: S3Request): Promise<S3Response> {
     const metadataDirective = directive(req, 'x-amz-metadata-directive');
     const taggingDirective = directive(req, 'x-amz-tagging-directive');
     const source = await resolveCopySource(req);
-    refuseUnchangedSelfCopy(req, source, metadataDirective);
+    const sourceKey = copySourceCustomerKeyOf(req, source.record);
+    // The target's encryption is the request's or the target bucket's default, never the source's.
+    const sse = await prepareWriteEncryption(req, req.bucket!, key);
+    refuseUnchangedSelfCopy(req, source, metadataDirective, sse.encryption);
 
     const fields = {
         headers: metadataDirective === 'REPLACE' ? storedHeadersOf(req) : source.record.headers,
@@ -33,12 +44,17 @@ export async function copyObject(req: S3Request): Promise<S3Response> {
                 : source.record.tags,
     };
     const { record: from } = source;
+    const decryption = await openObject(req, from, sourceKey);
     const stored = await ingest(
-        readObjectRange(req.services.blobs, from.segments, 0, from.size - 1),
+        readPlaintext(req, from, decryption, 0, from.size - 1),
         req.services.blobs,
-        { defaultChecksum: copyChecksumAlgorithm(req, from), trailers: () => new Map() },
+        {
+            defaultChecksum: copyChecksumAlgorithm(req, from),
+            trailers: () => new Map(),
+            seal: sealParamsOf(sse, 1),
+        },
     );
-    const record = objectRecordFrom(req.bucket!, key, stored, fields);
+    const record = objectRecordFrom(req.bucket!, key, stored, fields, sse);
     await commitObject(req, record, writeConditionOf(req));
 
     const checksumElement = record.checksum && {
@@ -50,7 +66,11 @@ export async function copyObject(req: S3Request): Promise<S3Response> {
         ETag: quoteEtag(record.etag),
         ...checksumElement,
     });
-    return { headers: { 'content-type': 'application/xml' }, body };
+    const encryption = encryptionHeaders(sse.encryption, {
+        customerKeyMd5: sse.customerKeyMd5,
+        withContext: true,
+    });
+    return { headers: { 'content-type': 'application/xml', ...encryption }, body };
 }
 
 function directive(req: S3Request, name: string): 'COPY' | 'REPLACE' {
@@ -76,19 +96,19 @@ function copyChecksumAlgorithm(req: S3Request, source: ObjectRecord): ChecksumAl
     return kept && source.checksum?.type === 'FULL_OBJECT' ? kept : 'CRC64NVME';
 }
 
-/** AWS refuses a copy onto itself that changes nothing. */
+/** AWS refuses a copy onto itself that changes nothing, its encryption included. */
 function refuseUnchangedSelfCopy(
     req: S3Request,
     source: CopySource,
     metadataDirective: 'COPY' | 'REPLACE',
+    target: ObjectEncryption,
 ): void {
     const sameObject = source.bucket === req.bucket && source.key === req.key;
     if (!sameObject || metadataDirective === 'REPLACE') return;
     const changesSomething =
         header(req, 'x-amz-storage-class') !== undefined ||
         header(req, 'x-amz-website-redirect-location') !== undefined ||
-        header(req, 'x-amz-server-side-encryption') !== undefined ||
-        header(req, 'x-amz-server-side-encryption-customer-algorithm') !== undefined;
+        encryptionChanges(req, source.record.encryption, target);
     if (changesSomething) return;
     throw new S3Error(
         'InvalidRequest',

@@ -3,12 +3,15 @@
  *
  * 1. The part list is checked against the stored parts: ascending numbers, known parts with
  *    matching ETags and checksums, every part but the last at least 5 MiB.
- * 2. The ETag is S3's: hex(md5(concatenated binary part MD5s)) + `-<part count>`.
+ * 2. The ETag is S3's: hex(md5(concatenated binary part ETags)) + `-<part count>` (the part
+ *    ETags are MD5s under SSE-S3, keyed digests under SSE-KMS and SSE-C).
  * 3. The checksum is built from the stored part digests: COMPOSITE hashes them, FULL_OBJECT folds
  *    the part CRCs into the CRC of the whole object. A whole-object value sent in a header must
  *    match it.
- * 4. The object's segments are the parts' blobs in order; one metadata transaction replaces any
- *    existing object and removes the upload, then blobs nothing references are deleted.
+ * 4. The object's segments are the parts' blobs in order, each sealed with its part number under
+ *    the upload's data key, and the object takes the upload's encryption; one metadata
+ *    transaction replaces any existing object and removes the upload, then blobs nothing
+ *    references are deleted.
  */
 import { createHash } from 'node:crypto';
 import {
@@ -18,7 +21,14 @@ import {
     type ChecksumAlgorithm,
 } from '../checksum/index.js';
 import { contentMd5Of } from '../pipeline/checksum-request.js';
-import type { ObjectRecord, PartRecord, StoredChecksum, UploadRecord } from '../store/types.js';
+import { completionHeaders, requireEncryption } from '../sse/index.js';
+import type {
+    ObjectRecord,
+    PartRecord,
+    StoredChecksum,
+    StoredHeaders,
+    UploadRecord,
+} from '../store/types.js';
 import { quoteEtag, requireBucket } from './common.js';
 import { S3Error } from './errors.js';
 import {
@@ -54,7 +64,8 @@ export async function completeMultipartUpload(req: S3Request): Promise<S3Respons
     const parts = chooseParts(upload, requested, stored);
     const checksum = objectChecksum(upload, parts);
     verifyRequestedChecksum(upload, checksum, requestedChecksum);
-    const record = objectRecordOf(upload, parts, checksum);
+    const encryption = requireEncryption(req, upload);
+    const record = { ...objectRecordOf(upload, parts, checksum), encryption };
 
     const result = await req.services.metadata.completeUpload(upload.uploadId, record, condition);
     if (result.outcome === 'no-upload') throw noSuchUpload(upload.uploadId);
@@ -72,7 +83,7 @@ export async function completeMultipartUpload(req: S3Request): Promise<S3Respons
         body[checksumElement(checksum.algorithm as ChecksumAlgorithm)] = checksum.value;
         body['ChecksumType'] = checksum.type;
     }
-    return xmlResponse('CompleteMultipartUploadResult', body);
+    return xmlResponse('CompleteMultipartUploadResult', body, completionHeaders(req, upload));
 }
 
 /** The stored parts the request names, in its (ascending) order, checked as AWS checks them. */
@@ -194,13 +205,28 @@ function objectRecordOf(
         size: parts.reduce((sum, part) => sum + part.size, 0),
         etag: multipartEtag(parts.map((part) => part.etag)),
         lastModified: Date.now(),
-        headers: upload.headers,
+        headers: withoutSseHeaders(upload.headers),
         userMetadata: upload.userMetadata,
         checksum,
         partSizes: parts.map((part) => part.size),
         tags: upload.tags,
-        segments: parts.map((part) => ({ blobId: part.blobId, size: part.size })),
+        segments: parts.map((part) => ({
+            blobId: part.blobId,
+            size: part.size,
+            partNumber: part.partNumber,
+        })),
     };
+}
+
+/**
+ * The upload keeps its SSE request headers for the parts' policy checks; the object's
+ * encryption is its `encryption`, so they are not stored as object headers (GET answers the
+ * object's real encryption, with the key's ARN rather than an alias a request named).
+ */
+function withoutSseHeaders(headers: StoredHeaders): StoredHeaders {
+    return Object.fromEntries(
+        Object.entries(headers).filter(([name]) => !name.startsWith('x-amz-server-side-encryption')),
+    );
 }
 
 /** S3's multipart ETag from the parts' hex MD5s. */

@@ -1,10 +1,19 @@
 /**
  * UploadPartCopy: a part made from (a byte range of) an existing object. The source bytes stream
- * through the same write pipeline as an uploaded part, so the part gets its own MD5 ETag and the
- * upload's checksum exactly as if the client had sent those bytes.
+ * through the same write pipeline as an uploaded part (decrypted with the source's key, sealed
+ * with the upload's), so the part gets its ETag and the upload's checksum exactly as if the
+ * client had sent those bytes.
  */
 import { ingest } from '../pipeline/ingest.js';
-import { readObjectRange } from '../pipeline/read.js';
+import {
+    copySourceCustomerKeyOf,
+    encryptionHeaders,
+    etagOf,
+    openObject,
+    readPlaintext,
+    sealParamsOf,
+    uploadPartKey,
+} from '../sse/index.js';
 import { isoDate, quoteEtag, requireBucket } from './common.js';
 import { resolveCopySource } from './copy-source.js';
 import { S3Error } from './errors.js';
@@ -31,7 +40,9 @@ export async function uploadPartCopy(req: S3Request): Promise<S3Response> {
     await requireBucket(req);
     const partNumber = partNumberOf(req);
     const upload = await requireUpload(req);
+    const sse = await uploadPartKey(req, upload);
     const source = await resolveCopySource(req);
+    const sourceKey = copySourceCustomerKeyOf(req, source.record);
     const range = parseCopySourceRange(header(req, 'x-amz-copy-source-range'), source.record.size);
     if (range.end - range.start + 1 > MAX_PART_SIZE) {
         throw new S3Error(
@@ -42,19 +53,17 @@ export async function uploadPartCopy(req: S3Request): Promise<S3Response> {
     }
 
     const algorithm = partAlgorithm(upload);
-    const bytes = readObjectRange(
-        req.services.blobs,
-        source.record.segments,
-        range.start,
-        range.end,
-    );
+    const decryption = await openObject(req, source.record, sourceKey);
+    const bytes = readPlaintext(req, source.record, decryption, range.start, range.end);
     const ingested = await ingest(bytes, req.services.blobs, {
         defaultChecksum: algorithm,
         trailers: () => new Map(),
         maxSize: MAX_PART_SIZE,
+        seal: sealParamsOf(sse, partNumber),
     });
     const digest = ingested.checksum!.digest;
-    const part = await storePart(req, upload, partNumber, ingested, digest);
+    const etag = etagOf(sse, ingested.md5);
+    const part = await storePart(req, upload, partNumber, ingested, digest, etag);
 
     const result: XmlElement = {
         ETag: quoteEtag(part.etag),
@@ -62,7 +71,8 @@ export async function uploadPartCopy(req: S3Request): Promise<S3Response> {
     };
     const declared = uploadAlgorithm(upload);
     if (declared) result[checksumElement(declared)] = digest.toString('base64');
-    return xmlResponse('CopyPartResult', result);
+    const headers = encryptionHeaders(sse.encryption, { customerKeyMd5: sse.customerKeyMd5 });
+    return xmlResponse('CopyPartResult', result, headers);
 }
 
 /**

@@ -6,6 +6,7 @@ import {
     type ChecksumType,
 } from '../checksum/index.js';
 import { uploadSseHeaders } from '../access/condition-keys.js';
+import { encryptionHeaders, prepareWriteEncryption } from '../sse/index.js';
 import type { UploadRecord } from '../store/types.js';
 import { requireBucket } from './common.js';
 import { S3Error } from './errors.js';
@@ -25,6 +26,9 @@ export async function createMultipartUpload(req: S3Request): Promise<S3Response>
     const bucket = await requireBucket(req);
     validateWriteAcl(req);
     const checksum = checksumSettingsOf(req);
+    // The encryption and data key of every part; the data key is kept only wrapped.
+    const sse = await prepareWriteEncryption(req, bucket.name, key);
+    sse.dataKey.fill(0);
     const principal = req.ctx.principal;
     const upload: UploadRecord = {
         uploadId: newUploadId(),
@@ -39,10 +43,14 @@ export async function createMultipartUpload(req: S3Request): Promise<S3Response>
         checksumType: checksum?.type,
         ownerAccountId:
             principal.type === 'Anonymous' ? bucket.ownerAccountId : principal.accountId,
+        encryption: sse.encryption,
     };
     await req.services.metadata.createUpload(upload);
 
-    const headers: ResponseHeaders = {};
+    const headers: ResponseHeaders = encryptionHeaders(sse.encryption, {
+        customerKeyMd5: sse.customerKeyMd5,
+        withContext: true,
+    });
     if (checksum) {
         headers['x-amz-checksum-algorithm'] = checksum.algorithm;
         headers['x-amz-checksum-type'] = checksum.type;

@@ -18,6 +18,7 @@ import {
     type ChecksumRequest,
 } from '../pipeline/checksum-request.js';
 import { ingest, type Ingested } from '../pipeline/ingest.js';
+import { encryptionHeaders, etagOf, sealParamsOf, uploadPartKey } from '../sse/index.js';
 import type { PartRecord, UploadRecord } from '../store/types.js';
 import { quoteEtag, requireBucket } from './common.js';
 import { S3Error } from './errors.js';
@@ -50,6 +51,7 @@ export async function uploadPart(req: S3Request): Promise<S3Response> {
     requirePartLength(req);
     const plan = planPartChecksum(upload, checksumRequestOf(req.headers));
     const contentMd5 = contentMd5Of(req.headers);
+    const sse = await uploadPartKey(req, upload);
 
     // Ingest computes one checksum besides MD5. When the client's differs from the one the
     // part must store (an upload without an algorithm), a tap computes the stored one.
@@ -62,11 +64,16 @@ export async function uploadPart(req: S3Request): Promise<S3Response> {
         defaultChecksum: plan.stored,
         trailers: req.trailers,
         maxSize: MAX_PART_SIZE,
+        seal: sealParamsOf(sse, partNumber),
     });
     const storedDigest = tap ? tap.digest() : ingested.checksum!.digest;
-    await storePart(req, upload, partNumber, ingested, storedDigest);
+    const etag = etagOf(sse, ingested.md5);
+    const part = await storePart(req, upload, partNumber, ingested, storedDigest, etag);
 
-    const headers: ResponseHeaders = { etag: quoteEtag(ingested.md5.toString('hex')) };
+    const headers: ResponseHeaders = {
+        etag: quoteEtag(part.etag),
+        ...encryptionHeaders(sse.encryption, { customerKeyMd5: sse.customerKeyMd5 }),
+    };
     if (plan.echo) {
         const digest = plan.echo === plan.stored ? storedDigest : ingested.checksum!.digest;
         headers[checksumHeader(plan.echo)] = digest.toString('base64');
@@ -95,8 +102,9 @@ export function planPartChecksum(
 }
 
 /**
- * Records a durable part blob. A part replacing one with the same number frees the old blob; an
- * upload aborted or completed meanwhile frees the new one and answers NoSuchUpload.
+ * Records a durable part blob with its ETag (`etagOf`: the MD5 only under SSE-S3). A part
+ * replacing one with the same number frees the old blob; an upload aborted or completed
+ * meanwhile frees the new one and answers NoSuchUpload.
  */
 export async function storePart(
     req: S3Request,
@@ -104,12 +112,13 @@ export async function storePart(
     partNumber: number,
     ingested: Ingested,
     digest: Buffer,
+    etag: string,
 ): Promise<PartRecord> {
     const part: PartRecord = {
         uploadId: upload.uploadId,
         partNumber,
         size: ingested.size,
-        etag: ingested.md5.toString('hex'),
+        etag,
         lastModified: Date.now(),
         checksum: digest.toString('base64'),
         blobId: ingested.blobId,

@@ -1,7 +1,16 @@
 /** Object operations: PutObject, GetObject, HeadObject, DeleteObject. */
 import { checksumRequestOf, contentMd5Of } from '../pipeline/checksum-request.js';
 import { ingest, type Ingested } from '../pipeline/ingest.js';
-import { readObjectRange } from '../pipeline/read.js';
+import {
+    encryptionHeaders,
+    etagOf,
+    openObject,
+    prepareWriteEncryption,
+    readCustomerKeyOf,
+    readPlaintext,
+    sealParamsOf,
+    type SealingKey,
+} from '../sse/index.js';
 import type { ObjectRecord, WriteCondition } from '../store/types.js';
 import { quoteEtag, requireBucket } from './common.js';
 import { enforceReadPreconditions } from './conditions.js';
@@ -29,34 +38,43 @@ export async function putObject(req: S3Request): Promise<S3Response> {
     const tags = parseTaggingHeader(header(req, 'x-amz-tagging'));
     const checksum = checksumRequestOf(req.headers);
     const condition = writeConditionOf(req);
+    const sse = await prepareWriteEncryption(req, req.bucket!, key);
 
     const stored = await ingest(req.body(), req.services.blobs, {
         contentMd5: contentMd5Of(req.headers),
         checksum,
         defaultChecksum: 'CRC64NVME',
         trailers: req.trailers,
+        seal: sealParamsOf(sse, 1),
     });
-    const record = objectRecordFrom(req.bucket!, key, stored, { headers, userMetadata, tags });
+    const fields = { headers, userMetadata, tags };
+    const record = objectRecordFrom(req.bucket!, key, stored, fields, sse);
     await commitObject(req, record, condition);
     return {
         headers: {
             etag: quoteEtag(record.etag),
             ...(checksum ? checksumResponseHeaders(record.checksum) : {}),
+            ...encryptionHeaders(sse.encryption, {
+                customerKeyMd5: sse.customerKeyMd5,
+                withContext: true,
+            }),
         },
     };
 }
 
+/** The record of a single-part object whose one blob `stored` was sealed with `sse`. */
 export function objectRecordFrom(
     bucket: string,
     key: string,
     stored: Ingested,
     fields: Pick<ObjectRecord, 'headers' | 'userMetadata' | 'tags'>,
+    sse: SealingKey,
 ): ObjectRecord {
     return {
         bucket,
         key,
         size: stored.size,
-        etag: stored.md5.toString('hex'),
+        etag: etagOf(sse, stored.md5),
         lastModified: Date.now(),
         ...fields,
         checksum: stored.checksum && {
@@ -64,7 +82,8 @@ export function objectRecordFrom(
             type: 'FULL_OBJECT',
             value: stored.checksum.digest.toString('base64'),
         },
-        segments: [{ blobId: stored.blobId, size: stored.size }],
+        segments: [{ blobId: stored.blobId, size: stored.size, partNumber: 1 }],
+        encryption: sse.encryption,
     };
 }
 
@@ -79,6 +98,7 @@ export async function headObject(req: S3Request): Promise<S3Response> {
 async function readObject(req: S3Request, withBody: boolean): Promise<S3Response> {
     await requireBucket(req);
     const record = await requireObject(req);
+    const customerKey = readCustomerKeyOf(req, record);
     enforceReadPreconditions(
         {
             ifMatch: header(req, 'if-match'),
@@ -91,16 +111,20 @@ async function readObject(req: S3Request, withBody: boolean): Promise<S3Response
     const range = partRange(req, record) ?? resolveRange(header(req, 'range'), record.size);
     const headers: ResponseHeaders = {
         ...objectResponseHeaders(record, req, range !== undefined),
+        ...encryptionHeaders(record.encryption!, { customerKeyMd5: customerKey?.keyMd5 }),
         ...responseOverrides(req),
     };
     if (range) headers['content-range'] = `bytes ${range.start}-${range.end}/${record.size}`;
     const start = range?.start ?? 0;
     const end = range?.end ?? record.size - 1;
     headers['content-length'] = end - start + 1;
-    const body =
-        withBody && end >= start
-            ? readObjectRange(req.services.blobs, record.segments, start, end)
-            : undefined;
+    // HEAD needs no data key (nor does AWS ask the KMS); every GET opens it, an empty one too,
+    // so the KMS key's state is enforced on each read.
+    let body;
+    if (withBody) {
+        const decryption = await openObject(req, record, customerKey);
+        if (end >= start) body = readPlaintext(req, record, decryption, start, end);
+    }
     return { status: range ? 206 : 200, headers, body };
 }
 

@@ -6,7 +6,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { RootOnlyDirectory, type CredentialRecord } from '../identity/credentials.js';
+import type { CredentialRecord } from '../identity/credentials.js';
+import { StoreBackedDirectory } from '../identity/directory.js';
+import { deriveCredentialSealingKey } from '../identity/sealing-key.js';
+import { createIamApi } from '../iam/index.js';
+import { SqliteIdentityStore } from '../store/sqlite/sqlite-identity-store.js';
 import { FsBlobStore } from '../store/fs/fs-blob-store.js';
 import { createKmsApi } from '../kms/api/handler.js';
 import { Kms } from '../kms/kms.js';
@@ -29,9 +33,52 @@ export async function openServices(config: ServerConfig, log: Logger): Promise<S
     const metadata = new SqliteMetadataStore(database);
     const blobs = new FsBlobStore(config.dataDir);
     const accountId = await accountIdOf(metadata);
-    const kms = await openKms(config, database, accountId, log);
+    const rootKey = loadRootKeyLogged(config, log);
+    const kms = await openKms(config, database, rootKey, accountId, log);
+    const identities = await openIdentities(config, database, rootKey, accountId, log);
+    const referenced = await metadata.referencedBlobIds();
+    const collected = await blobs.collectOrphans((id) => referenced.has(id));
+    if (collected > 0) log.info({ event: 'orphans-collected', count: collected }, 'orphans collected');
+    return {
+        config,
+        metadata,
+        blobs,
+        identities,
+        iamApi: createIamApi({
+            directory: identities,
+            onInternalError: (err, requestId) => log.error({ err, requestId }, 'IAM internal error'),
+        }),
+        kms,
+        kmsApi: createKmsApi(kms, {
+            onInternalError: (err) => log.error({ err }, 'KMS internal error'),
+        }),
+        accountId,
+        log,
+        close() {
+            identities.close();
+            metadata.close();
+        },
+    };
+}
+
+/** The root key seals KMS key material and stored access-key secrets. */
+function loadRootKeyLogged(config: ServerConfig, log: Logger): Buffer {
+    const root = loadRootKey({ rootKeyFile: config.rootKeyFile, env: process.env, dataDir: config.dataDir });
+    for (const warning of root.warnings) log.warn({ event: 'root-key-warning' }, warning);
+    log.info({ event: 'root-key', source: root.source, path: root.path }, 'root key loaded');
+    return root.key;
+}
+
+/** Accounts, IAM users and their keys; the default account's root keys are the server's. */
+async function openIdentities(
+    config: ServerConfig,
+    database: ReturnType<typeof openSqliteDatabase>,
+    rootKey: Buffer,
+    accountId: string,
+    log: Logger,
+): Promise<StoreBackedDirectory> {
     const keys = rootKeys(config.dataDir, log);
-    const root: CredentialRecord = {
+    const defaultRoot: CredentialRecord = {
         ...keys,
         principal: {
             type: 'Root',
@@ -40,36 +87,26 @@ export async function openServices(config: ServerConfig, log: Logger): Promise<S
             accessKeyId: keys.accessKeyId,
         },
     };
-    const referenced = await metadata.referencedBlobIds();
-    const collected = await blobs.collectOrphans((id) => referenced.has(id));
-    if (collected > 0) log.info({ event: 'orphans-collected', count: collected }, 'orphans collected');
-    return {
-        config,
-        metadata,
-        blobs,
-        identities: new RootOnlyDirectory(root),
-        kms,
-        kmsApi: createKmsApi(kms, {
-            onInternalError: (err) => log.error({ err }, 'KMS internal error'),
-        }),
-        accountId,
-        log,
-    };
+    return StoreBackedDirectory.open({
+        store: new SqliteIdentityStore(database, deriveCredentialSealingKey(rootKey)),
+        defaultRoot,
+        onRefreshError: (err) => log.error({ err }, 'identity refresh failed'),
+        onUnreadableKey: (accessKeyId) =>
+            log.warn({ event: 'unreadable-access-key', accessKeyId }, 'stored key does not open'),
+    });
 }
 
 /** The built-in KMS, its key material sealed under the root key, swept for expired keys. */
 async function openKms(
     config: ServerConfig,
     database: ReturnType<typeof openSqliteDatabase>,
+    rootKey: Buffer,
     accountId: string,
     log: Logger,
 ): Promise<Kms> {
-    const root = loadRootKey({ rootKeyFile: config.rootKeyFile, env: process.env, dataDir: config.dataDir });
-    for (const warning of root.warnings) log.warn({ event: 'root-key-warning' }, warning);
-    log.info({ event: 'root-key', source: root.source, path: root.path }, 'KMS root key loaded');
     const kms = new Kms({
         store: new SqliteKmsStore(database),
-        rootKey: root.key,
+        rootKey,
         region: config.region,
         accountId,
         audit: (event) => log.info({ event: 'kms-audit', ...event }, 'kms key used'),

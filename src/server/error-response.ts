@@ -11,6 +11,8 @@ export function toS3Error(err: unknown): S3Error {
 
 /** The error document: Code, Message, the extra fields, Resource, RequestId and HostId. */
 export function errorResponse(err: S3Error, ctx: RequestContext, resource: string): S3Response {
+    // 304 is not an error to HTTP: it has no body, only the validators.
+    if (err.status === 304) return { status: 304, headers: err.headers };
     const body = xmlDocument(
         'Error',
         {

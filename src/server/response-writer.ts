@@ -22,7 +22,7 @@ export async function writeResponse(
     }
     const bytes = body === undefined ? undefined : Buffer.from(body);
     writeHead(res, response);
-    if (!response.headers?.['content-length'] && !isHead) {
+    if (!response.headers?.['content-length'] && !isHead && response.status !== 304) {
         res.setHeader('content-length', bytes?.length ?? 0);
     }
     if (isHead || !bytes) {

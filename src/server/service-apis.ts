@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { authenticate } from '../auth/index.js';
+import { IAM_CONTENT_TYPE, IAM_XMLNS } from '../iam/index.js';
 import { KMS_CONTENT_TYPE, KMS_TARGET_PREFIX } from '../kms/api/handler.js';
 import { S3Error, isS3Error } from '../s3/errors.js';
 import type { S3Response } from '../s3/types.js';
@@ -35,8 +36,58 @@ export async function serveOtherApi(
     req: IncomingMessage,
 ): Promise<S3Response> {
     if (service === 'kms') return serveKms(services, ctx, req);
-    ctx.operation = 'iam';
-    throw new S3Error('NotImplemented', 'The IAM API is not implemented yet.');
+    return serveIam(services, ctx, req);
+}
+
+/** Serves one IAM Query request; signature failures answer in IAM's XML error shape. */
+async function serveIam(
+    services: ServerServices,
+    ctx: RequestContext,
+    req: IncomingMessage,
+): Promise<S3Response> {
+    const body = await readApiBody(req);
+    const params = new URLSearchParams(body.toString('utf8'));
+    ctx.operation = `iam:${params.get('Action') ?? 'Unknown'}`;
+    try {
+        authenticateFor(services, ctx, req, 'iam', body);
+    } catch (err) {
+        return iamAuthError(err, ctx);
+    }
+    const response = await services.iamApi({
+        params,
+        caller: ctx.principal,
+        requestId: ctx.requestId,
+        conditionKeys: new Map([
+            ['aws:securetransport', [String(ctx.secureTransport)]],
+            ['aws:sourceip', [ctx.sourceIp]],
+        ]),
+    });
+    if (response.status >= 400) ctx.errorCode = /<Code>([^<]*)<\/Code>/.exec(response.body)?.[1];
+    return response;
+}
+
+/** IAM's names for SigV4 failures, in its ErrorResponse XML. */
+function iamAuthError(err: unknown, ctx: RequestContext): S3Response {
+    if (!isS3Error(err)) throw err;
+    const code =
+        err.code === 'InvalidAccessKeyId'
+            ? 'InvalidClientTokenId'
+            : err.code === 'SignatureDoesNotMatch'
+              ? 'SignatureDoesNotMatch'
+              : err.code === 'RequestTimeTooSkewed'
+                ? 'RequestExpired'
+                : 'IncompleteSignature';
+    ctx.errorCode = code;
+    const body =
+        '<?xml version="1.0" encoding="UTF-8"?>\n' +
+        `<ErrorResponse xmlns="${IAM_XMLNS}"><Error><Type>Sender</Type><Code>${code}</Code>` +
+        `<Message>${escapeXml(err.message)}</Message></Error>` +
+        `<RequestId>${ctx.requestId}</RequestId></ErrorResponse>`;
+    return { status: 403, headers: { 'content-type': IAM_CONTENT_TYPE }, body };
+}
+
+function escapeXml(text: string): string {
+    return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 /** Serves one KMS request. Authentication failures answer in the KMS protocol's JSON. */

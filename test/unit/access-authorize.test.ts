@@ -95,7 +95,7 @@ before(async () => {
         metadata,
         blobs: new FsBlobStore(join(dir, 'blobs')),
         identities: directory,
-        ...testKmsServices(dir, OWNER),
+        ...(await testKmsServices(dir, OWNER)),
         accountId: OWNER,
         log,
     };

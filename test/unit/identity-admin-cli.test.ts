@@ -120,7 +120,7 @@ describe('coffer admin', () => {
                 false,
                 'a chosen secret is not echoed',
             );
-            const deadline = Date.now() + 3000;
+            const deadline = Date.now() + 5000;
             while (directory.lookup(id) === undefined && Date.now() < deadline) {
                 await new Promise((resolve) => setTimeout(resolve, 20));
             }

@@ -56,7 +56,7 @@ export async function openHarness(): Promise<Harness> {
             secretAccessKey: 'not-used-by-these-tests',
             principal,
         }),
-        ...testKmsServices(dir, ACCOUNT),
+        ...(await testKmsServices(dir, ACCOUNT)),
         accountId: ACCOUNT,
         log,
     };
