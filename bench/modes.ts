@@ -32,6 +32,13 @@ export interface ModeProbe {
     broken: boolean;
 }
 
+function unconfirmed(mode: Mode, headers: IncomingHttpHeaders): string {
+    const applied = headers['x-amz-server-side-encryption'];
+    if (!mode.encrypted && applied)
+        return `the server encrypts every object (it applied ${applied})`;
+    return 'PUT accepted but the response does not confirm it';
+}
+
 /** A refused PUT means "not built" (501, or a 4xx for a mode), unless plaintext or a crash. */
 function broke(mode: Mode, put: Outcome): boolean {
     return !mode.encrypted || put.status === 0 || (put.status >= 500 && put.status !== 501);
@@ -53,10 +60,12 @@ function sseHeaderIs(value: string) {
 
 export const MODES: readonly Mode[] = [
     {
+        // No encryption headers; unavailable on a server that encrypts every object anyway
+        // (as AWS has since 2023), whose answer then names the encryption it applied.
         name: 'plaintext',
         putHeaders: {},
         readHeaders: {},
-        confirms: () => true,
+        confirms: (h) => h['x-amz-server-side-encryption'] === undefined,
         encrypted: false,
     },
     {
@@ -96,8 +105,7 @@ export async function probeMode(
     }
     if (!mode.confirms(put.headers)) {
         await client.deleteObject(bucket, spec.key);
-        const reason = 'PUT accepted but the response does not confirm it';
-        return { mode, available: false, reason, broken: false };
+        return { mode, available: false, reason: unconfirmed(mode, put.headers), broken: false };
     }
     const get = await client.getObject(bucket, spec, mode.readHeaders);
     await client.deleteObject(bucket, spec.key);

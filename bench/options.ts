@@ -48,10 +48,10 @@ const QUICK: Plan = {
     rounds: 1,
     workloads: new Set(WORKLOADS),
     large: [
-        { size: 16 * MiB, streams: 1, count: 4 },
-        { size: 16 * MiB, streams: 8, count: 16 },
+        { size: 16 * MiB, streams: 1, count: 3 },
+        { size: 16 * MiB, streams: 8, count: 8 },
     ],
-    small: { size: 4096, clients: 16, count: 1000 },
+    small: { size: 4096, clients: 16, count: 800 },
     list: { keys: 2_000, passes: 3 },
     memoryCheckBytes: 256 * MiB,
     primitiveBytes: 64 * MiB,

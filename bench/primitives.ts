@@ -106,6 +106,13 @@ export function measurePrimitives(bytesPerRun: number): PrimitiveRates {
     return rates;
 }
 
+/** Each primitive's better rate of two measurements. */
+export function bestOf(a: PrimitiveRates, b: PrimitiveRates): PrimitiveRates {
+    const best = { ...a };
+    for (const name of Object.keys(b) as PrimitiveName[]) best[name] = Math.max(a[name], b[name]);
+    return best;
+}
+
 /** The primitives one byte passes through, and the single-core rate that chain allows. */
 export interface Limit {
     chain: PrimitiveName[];

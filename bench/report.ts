@@ -99,7 +99,9 @@ export function renderComparison(title: string, peerName: string, rows: Comparis
 
 export function renderPrimitives(rates: PrimitiveRates): string {
     const rows = Object.entries(rates).map(([name, rate]) => [name, num(rate)]);
-    const title = 'Primitives, one core of this process (MiB/s, 64 KiB updates, median of 3)';
+    const title =
+        'Primitives, one core of the bench process (MiB/s, 64 KiB updates; the better of a ' +
+        'median of 3 before and after the run)';
     return `${title}\n${renderRows(['primitive', 'MiB/s'], rows)}`;
 }
 

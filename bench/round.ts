@@ -12,6 +12,8 @@ import { listing } from './workloads/list.js';
 import { sample, type PhaseReport } from './workloads/phase.js';
 import { smallObjects } from './workloads/small.js';
 
+const MiB = 1024 * 1024;
+
 export interface LaneRound {
     samples: MetricSample[];
     /** The listing phase, run once per target a round and shared by all its lanes. */
@@ -32,6 +34,23 @@ export function contextFor(lane: Lane, round: number): WorkloadContext {
         mode,
         round,
     };
+}
+
+/**
+ * A short untimed pass through the lane's code paths before round 1, so that JIT warm-up (and
+ * first-use work such as creating a KMS key) does not land on whichever lane goes first. Its
+ * failures still count.
+ */
+export async function warmUp(lane: Lane, plan: Plan): Promise<PhaseReport[]> {
+    const ctx = contextFor(lane, 0);
+    const reports: PhaseReport[] = [];
+    if (plan.workloads.has('large') || plan.workloads.has('memory')) {
+        reports.push(...(await largeObjects(ctx, { size: 4 * MiB, streams: 8, count: 8 })));
+    }
+    if (plan.workloads.has('small')) {
+        reports.push(...(await smallObjects(ctx, { ...plan.small, count: 160 })));
+    }
+    return reports;
 }
 
 export async function runLaneRound(

@@ -9,11 +9,11 @@ import { closeRig, cofferLanes, emptyAndDelete, peerLane, rigTarget } from './la
 import type { Lane, TargetRig } from './lanes.js';
 import type { ModeProbe } from './modes.js';
 import { parseOptions, type BenchOptions } from './options.js';
-import { measurePrimitives, type PrimitiveRates } from './primitives.js';
+import { bestOf, measurePrimitives, type PrimitiveRates } from './primitives.js';
 import { newestProfile, topSelfTime } from './profile.js';
 import { renderPrimitives, type Failure } from './report.js';
 import { finish, type MemoryResult } from './results.js';
-import { contextFor, runLaneRound } from './round.js';
+import { contextFor, runLaneRound, warmUp } from './round.js';
 import { Collector } from './stats.js';
 import { abortAll, externalPeer, startCoffer, startS3rver, stopAll } from './targets.js';
 import type { Target } from './targets.js';
@@ -43,8 +43,10 @@ async function main(): Promise<number> {
     const startedAt = new Date();
     const loadAtStart = loadavg();
     announce(options);
-    const rates = measurePrimitives(options.plan.primitiveBytes);
-    console.log(`\n${renderPrimitives(rates)}\n`);
+    // Measured before the servers start and again after they stop; the better of the two
+    // counts, since the primitives' single-core speed is a property of the machine and a
+    // busy moment only ever lowers it.
+    const before = measurePrimitives(options.plan.primitiveBytes);
     const rigs: TargetRig[] = [];
     try {
         const failures: Failure[] = [];
@@ -56,6 +58,8 @@ async function main(): Promise<number> {
             : [];
         for (const rig of rigs) assertAlive(rig.target);
         await stopTargets(rigs, options);
+        const rates = bestOf(before, measurePrimitives(options.plan.primitiveBytes));
+        console.log(`\n${renderPrimitives(rates)}`);
         const profile = options.cpuProf ? profileSummary() : undefined;
         const measured = { options, startedAt, loadAtStart, rates, probes, cofferLanes: lanes };
         finish({ ...measured, peer, collector, failures, memory }, RESULTS_DIR, profile);
@@ -134,6 +138,13 @@ async function runRounds(
     failures: Failure[],
 ): Promise<Map<Lane, number>> {
     const largePeaks = new Map<Lane, number>();
+    for (const lane of lanes) {
+        for (const report of await warmUp(lane, options.plan)) {
+            if (report.errors.count > 0) {
+                failures.push(failure(lane.name, 0, `warm-up ${report.phase}`, report.errors));
+            }
+        }
+    }
     for (let round = 1; round <= options.plan.rounds; round++) {
         const listings = new Map<TargetRig, PhaseReport>();
         for (const lane of lanes) {

@@ -71,6 +71,9 @@ export async function startCoffer(options: CofferOptions): Promise<Target> {
     const port = await freePort();
     const args = [...options.nodeFlags, COFFER_CLI, 'server', '--data-dir', dataDir];
     args.push('--listen', `127.0.0.1:${port}`, '--log-level', 'warn');
+    // SSE-C over plain HTTP, and on new buckets, so the SSE-C mode can be measured at all:
+    // the bench talks only to 127.0.0.1, and TLS would add its own cost to that mode's rows.
+    args.push('--allow-insecure-ssec', '--default-block-ssec', 'false');
     const child = spawnTracked(args, {
         COFFER_ROOT_ACCESS_KEY: COFFER_CREDENTIALS.accessKeyId,
         COFFER_ROOT_SECRET_KEY: COFFER_CREDENTIALS.secretAccessKey,

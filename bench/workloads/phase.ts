@@ -2,6 +2,7 @@
  * What every workload phase shares: running N requests on C concurrent clients, timing them,
  * reading the server's CPU and peak RSS around them, and keeping count of every failure.
  */
+import { execFileSync } from 'node:child_process';
 import type { Outcome } from '../client.js';
 import type { Better, MetricSample } from '../stats.js';
 import { cpuSeconds, type RssSampler } from '../procstat.js';
@@ -38,11 +39,25 @@ export interface PhaseTarget {
     sampler?: RssSampler;
 }
 
-/** Runs `body` and measures its wall time, the server's CPU and its peak RSS. */
+/**
+ * Writes every dirty page out before a phase starts: a server that does not fsync (s3rver)
+ * leaves its writes to the kernel's writeback, which would otherwise run during, and be paid
+ * by, whatever phase or target comes next.
+ */
+function flushDisks(): void {
+    try {
+        execFileSync('sync');
+    } catch {
+        // No sync(1): phases then share writeback, as they would without this step.
+    }
+}
+
+/** Runs `body` (after a flush) and measures its wall time, the server's CPU and peak RSS. */
 export async function measure(
     where: PhaseTarget,
     body: () => Promise<void>,
 ): Promise<PhaseMeasure> {
+    flushDisks();
     const pid = where.target.pid;
     where.sampler?.mark();
     const cpuBefore = pid === undefined ? NaN : cpuSeconds(pid);

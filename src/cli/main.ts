@@ -30,6 +30,19 @@ program
         (value: string, previous: string[]) => [...previous, value],
         [],
     )
+    .option(
+        '--allow-insecure-ssec',
+        'accept SSE-C keys over plain HTTP (for local testing only: the key crosses the network ' +
+            'in the clear; AWS refuses this)',
+    )
+    .addOption(
+        new Option(
+            '--default-block-ssec <bool>',
+            'whether new buckets block SSE-C writes until PutBucketEncryption unblocks them',
+        )
+            .choices(['true', 'false'])
+            .default('true'),
+    )
     .addOption(
         new Option('--log-level <level>', 'log level')
             .choices(['trace', 'debug', 'info', 'warn', 'error', 'silent'])

@@ -20,12 +20,20 @@ export interface ServerOptions {
     tlsCert?: string;
     tlsKey?: string;
     trustedProxy?: string[];
+    allowInsecureSsec?: boolean;
+    defaultBlockSsec?: 'true' | 'false';
 }
 
 export async function runServer(options: ServerOptions): Promise<void> {
     const log = pino({ level: options.logLevel, base: { service: 'coffer' } });
     const config = serverConfig(options);
     const services = await openServices(config, log);
+    if (config.allowInsecureSsec) {
+        log.warn(
+            { event: 'insecure-ssec' },
+            'SSE-C keys accepted over plain HTTP (--allow-insecure-ssec): for local testing only',
+        );
+    }
     // Certificate problems surface before anything listens.
     const tls = config.listenHttps === undefined ? undefined : await tlsCredentials(config, log);
     const servers = [createListener(services, { secure: false })];
@@ -62,6 +70,8 @@ function serverConfig(options: ServerOptions): ServerConfig {
         tlsCertFile: options.tlsCert,
         tlsKeyFile: options.tlsKey,
         trustedProxies: parseTrustedProxies(options.trustedProxy ?? []),
+        allowInsecureSsec: options.allowInsecureSsec === true,
+        defaultBlockSsec: options.defaultBlockSsec !== 'false',
     };
 }
 

@@ -1,6 +1,7 @@
 /** Bucket operations: ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation. */
 import { S3Error } from './errors.js';
 import { isoDate, ownerElement, requireBucket } from './common.js';
+import { initialBucketEncryption } from '../sse/index.js';
 import { defaultBucketConfigs } from './public-access-block.js';
 import { readSmallBody } from './small-body.js';
 import { header, type S3Request, type S3Response } from './types.js';
@@ -45,7 +46,8 @@ export async function createBucket(req: S3Request): Promise<S3Response> {
         createdAt: Date.now(),
     });
     if (outcome === 'exists') throw alreadyExists(req, accountOf(req));
-    for (const [config, value] of defaultBucketConfigs()) {
+    const configs = [...defaultBucketConfigs(), initialBucketEncryption(req.services.config)];
+    for (const [config, value] of configs) {
         await req.services.metadata.putBucketConfig(name, config, value);
     }
     return { headers: { location: `/${name}` } };

@@ -2,6 +2,11 @@
 import type { OperationName } from '../server/router.js';
 import { getBucketAcl, getObjectAcl, putBucketAcl, putObjectAcl } from './acl.js';
 import {
+    deleteBucketEncryption,
+    getBucketEncryption,
+    putBucketEncryption,
+} from './bucket-encryption.js';
+import {
     deleteBucketPolicy,
     getBucketPolicy,
     getBucketPolicyStatus,
@@ -70,4 +75,7 @@ export const OPERATION_HANDLERS = {
     GetPublicAccessBlock: getPublicAccessBlock,
     PutPublicAccessBlock: putPublicAccessBlock,
     DeletePublicAccessBlock: deletePublicAccessBlock,
+    GetBucketEncryption: getBucketEncryption,
+    PutBucketEncryption: putBucketEncryption,
+    DeleteBucketEncryption: deleteBucketEncryption,
 } satisfies Record<OperationName, OperationHandler>;

@@ -41,6 +41,9 @@ export const SUPPORTED_OPERATIONS = [
     'GetPublicAccessBlock',
     'PutPublicAccessBlock',
     'DeletePublicAccessBlock',
+    'GetBucketEncryption',
+    'PutBucketEncryption',
+    'DeleteBucketEncryption',
 ] as const;
 
 export type OperationName = (typeof SUPPORTED_OPERATIONS)[number];
@@ -54,7 +57,6 @@ export const UNSUPPORTED_BUCKET_SUBRESOURCES: Record<string, string> = {
     accelerate: 'BucketAccelerateConfiguration',
     analytics: 'BucketAnalyticsConfiguration',
     cors: 'BucketCors',
-    encryption: 'BucketEncryption',
     'intelligent-tiering': 'BucketIntelligentTieringConfiguration',
     inventory: 'BucketInventoryConfiguration',
     lifecycle: 'BucketLifecycleConfiguration',
@@ -79,6 +81,11 @@ const BUCKET_CONFIG_OPERATIONS: Record<string, Partial<Record<string, OperationN
         GET: 'GetPublicAccessBlock',
         PUT: 'PutPublicAccessBlock',
         DELETE: 'DeletePublicAccessBlock',
+    },
+    encryption: {
+        GET: 'GetBucketEncryption',
+        PUT: 'PutBucketEncryption',
+        DELETE: 'DeleteBucketEncryption',
     },
 };
 

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { globalConditionKeys } from '../access/condition-keys.js';
 import { authenticate } from '../auth/index.js';
 import { IAM_CONTENT_TYPE, IAM_XMLNS } from '../iam/index.js';
 import { KMS_CONTENT_TYPE, KMS_TARGET_PREFIX } from '../kms/api/handler.js';
@@ -17,15 +18,31 @@ export type ServiceName = 's3' | 'kms' | 'iam';
 
 const MAX_API_BODY_BYTES = 1024 * 1024;
 
-/** Which API a request speaks, from the shape AWS's clients give it. */
+/**
+ * Which API a request speaks, from the shape AWS's clients give it. A form-encoded `POST /` is
+ * IAM's unless its signature says S3: on a virtual-host bucket, DeleteObjects is `POST /?delete`,
+ * and the AWS SDK for Java v1 labels a body without a content type as a form.
+ */
 export function serviceOf(method: string, rawPath: string, headers: IncomingHttpHeaders) {
     const target = headers['x-amz-target'];
     if (typeof target === 'string' && target.startsWith(KMS_TARGET_PREFIX)) return 'kms';
     const type = headers['content-type'] ?? '';
-    if (method === 'POST' && rawPath === '/' && type.startsWith('application/x-www-form-urlencoded')) {
-        return 'iam';
+    if (
+        method === 'POST' &&
+        rawPath === '/' &&
+        type.startsWith('application/x-www-form-urlencoded')
+    ) {
+        return signedService(headers) === 's3' ? 's3' : 'iam';
     }
     return 's3';
+}
+
+/** The service of the Authorization header's credential scope (`KEY/date/region/SERVICE/...`). */
+function signedService(headers: IncomingHttpHeaders): string | undefined {
+    const scope = /\bCredential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\//.exec(
+        headers.authorization ?? '',
+    );
+    return scope?.[1];
 }
 
 /** Serves a KMS or IAM request. */
@@ -57,13 +74,28 @@ async function serveIam(
         params,
         caller: ctx.principal,
         requestId: ctx.requestId,
-        conditionKeys: new Map([
-            ['aws:securetransport', [String(ctx.secureTransport)]],
-            ['aws:sourceip', [ctx.sourceIp]],
-        ]),
+        conditionKeys: iamConditionKeys(ctx, req),
     });
     if (response.status >= 400) ctx.errorCode = /<Code>([^<]*)<\/Code>/.exec(response.body)?.[1];
     return response;
+}
+
+/**
+ * The global condition keys of an IAM request, filled as for S3 requests (aws:CurrentTime,
+ * aws:SourceIp, aws:UserAgent, the principal's keys...); the `s3:` keys are S3's alone.
+ */
+function iamConditionKeys(ctx: RequestContext, req: IncomingMessage) {
+    const keys = globalConditionKeys({
+        principal: ctx.principal,
+        auth: ctx.auth,
+        secureTransport: ctx.secureTransport,
+        sourceIp: ctx.sourceIp,
+        headers: req.headers,
+        query: new URLSearchParams(),
+        now: new Date(),
+    });
+    for (const key of keys.keys()) if (key.startsWith('s3:')) keys.delete(key);
+    return keys;
 }
 
 /** IAM's names for SigV4 failures, in its ErrorResponse XML. */
@@ -155,8 +187,11 @@ function kmsAuthError(err: unknown): S3Response {
     if (!isS3Error(err)) throw err;
     switch (err.code) {
         case 'InvalidAccessKeyId':
-            return kmsError(400, 'UnrecognizedClientException', 'The security token included ' +
-                'in the request is invalid.');
+            return kmsError(
+                400,
+                'UnrecognizedClientException',
+                'The security token included ' + 'in the request is invalid.',
+            );
         case 'SignatureDoesNotMatch':
             return kmsError(400, 'InvalidSignatureException', err.message);
         case 'RequestTimeTooSkewed':

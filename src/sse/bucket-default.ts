@@ -25,7 +25,11 @@ export interface BucketEncryption {
 
 /** SSE-S3, no bucket key, SSE-C blocked unless the server is told otherwise. */
 export function baseBucketEncryption(config: ServerConfig): BucketEncryption {
-    return { algorithm: 'AES256', bucketKeyEnabled: false, blockSseC: config.defaultBlockSsec ?? true };
+    return {
+        algorithm: 'AES256',
+        bucketKeyEnabled: false,
+        blockSseC: config.defaultBlockSsec ?? true,
+    };
 }
 
 /** The document CreateBucket stores with a new bucket. */
@@ -40,7 +44,9 @@ export async function readBucketEncryption(
 ): Promise<BucketEncryption> {
     const stored = await metadata.getBucketConfig(bucket, BUCKET_ENCRYPTION_CONFIG);
     // Written only by this module, always whole.
-    return stored === undefined ? baseBucketEncryption(config) : (JSON.parse(stored) as BucketEncryption);
+    return stored === undefined
+        ? baseBucketEncryption(config)
+        : (JSON.parse(stored) as BucketEncryption);
 }
 
 export async function writeBucketEncryption(

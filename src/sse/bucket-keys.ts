@@ -1,5 +1,6 @@
 /**
- * S3 Bucket Keys for SSE-KMS (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).
+ * S3 Bucket Keys for SSE-KMS
+ * (https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html).
  *
  * 1. A bucket key is a 256-bit key the KMS generates under the SSE-KMS key, with the encryption
  *    context `{"aws:s3:arn": "arn:aws:s3:::<bucket>"}`. Its KMS ciphertext blob is stored as the
@@ -94,7 +95,11 @@ async function createBucketKey(
     // Another request may have stored one while this one waited its turn.
     const existing = await services.metadata.getBucketConfig(bucket, configName(keyArn));
     if (existing !== undefined) return bucketKeyFor(services, bucket, keyArn, caller, false);
-    const generated = await services.kms.generateDataKeyFor(keyArn, bucketKeyContext(bucket), caller);
+    const generated = await services.kms.generateDataKeyFor(
+        keyArn,
+        bucketKeyContext(bucket),
+        caller,
+    );
     const document: StoredBucketKey = {
         ciphertextBlob: generated.ciphertextBlob.toString('base64'),
         createdAt: Date.now(),

@@ -12,11 +12,7 @@ import type { EncryptionContext, KeyMetadata } from '../kms/types.js';
 import type { ServerServices } from '../server/services.js';
 import type { ObjectEncryption } from '../store/types.js';
 import { bucketKeyContext, bucketKeyFor } from './bucket-keys.js';
-import {
-    openWithCustomerKey,
-    sealWithCustomerKey,
-    type CustomerKey,
-} from './customer-key.js';
+import { openWithCustomerKey, sealWithCustomerKey, type CustomerKey } from './customer-key.js';
 
 /** The encryption a write will use, decided from its headers and the bucket's default. */
 export type EncryptionSpec =
@@ -125,7 +121,8 @@ export async function openDataKey(
     const { kms } = who.services;
     switch (encryption.mode) {
         case 'SSE-C':
-            if (!customerKey) throw new IntegrityError('SSE-C object opened without a customer key');
+            if (!customerKey)
+                throw new IntegrityError('SSE-C object opened without a customer key');
             return openWithCustomerKey(encryption, customerKey, bucket, key);
         case 'SSE-S3': {
             const context = boundContext(encryption, objectArn(bucket, key));
@@ -141,7 +138,8 @@ export async function openDataKey(
             }
             const context = boundContext(encryption, objectArn(bucket, key));
             const opened = await kms.decryptFor(wrapped, context, who.caller);
-            if (opened.keyArn !== arn) throw new IntegrityError('data key is under another KMS key');
+            if (opened.keyArn !== arn)
+                throw new IntegrityError('data key is under another KMS key');
             return opened.plaintext;
         }
     }
@@ -154,7 +152,9 @@ export async function openDataKey(
  */
 export async function requireUsableKey(kms: Kms, keyRef: string | undefined): Promise<KeyMetadata> {
     const key =
-        keyRef === undefined ? await kms.awsManagedKey('alias/aws/s3') : await kms.resolveKey(keyRef);
+        keyRef === undefined
+            ? await kms.awsManagedKey('alias/aws/s3')
+            : await kms.resolveKey(keyRef);
     if (key.KeyState === 'Disabled') {
         throw new KmsError('DisabledException', `${key.Arn} is disabled.`);
     }

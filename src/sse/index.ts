@@ -38,9 +38,4 @@ export {
     requireEncryption,
 } from './read.js';
 export { encryptionHeaders } from './response-headers.js';
-export {
-    encryptionChanges,
-    etagOf,
-    prepareWriteEncryption,
-    sealParamsOf,
-} from './write.js';
+export { encryptionChanges, etagOf, prepareWriteEncryption, sealParamsOf } from './write.js';

@@ -70,7 +70,10 @@ export function sseWriteHeadersOf(req: S3Request): SseWriteHeaders {
         };
     }
     if (algorithm === 'aws:kms:dsse') {
-        throw new S3Error('NotImplemented', 'DSSE-KMS (aws:kms:dsse) is not implemented by Coffer.');
+        throw new S3Error(
+            'NotImplemented',
+            'DSSE-KMS (aws:kms:dsse) is not implemented by Coffer.',
+        );
     }
     throw new S3Error('InvalidArgument', 'The encryption method specified is not supported', {
         fields: { ArgumentName: SSE, ArgumentValue: algorithm },
@@ -108,9 +111,13 @@ function bucketKeyHeader(req: S3Request): boolean | undefined {
     if (value === undefined) return undefined;
     const lower = value.trim().toLowerCase();
     if (lower === 'true' || lower === 'false') return lower === 'true';
-    throw new S3Error('InvalidArgument', 'Invalid value for x-amz-server-side-encryption-bucket-key-enabled', {
-        fields: { ArgumentName: BUCKET_KEY, ArgumentValue: value },
-    });
+    throw new S3Error(
+        'InvalidArgument',
+        'Invalid value for x-amz-server-side-encryption-bucket-key-enabled',
+        {
+            fields: { ArgumentName: BUCKET_KEY, ArgumentValue: value },
+        },
+    );
 }
 
 /**
@@ -134,10 +141,12 @@ function contextOf(req: S3Request): EncryptionContext {
         Object.values(parsed).every((value) => typeof value === 'string') &&
         !Object.hasOwn(parsed, 'aws:s3:arn');
     if (!valid) {
-        throw new S3Error('InvalidArgument', 'The header \'x-amz-server-side-encryption-context\' ' +
-            'shall be Base64-encoded UTF-8 string holding JSON which represents a string-string map', {
-            fields: { ArgumentName: CONTEXT },
-        });
+        throw new S3Error(
+            'InvalidArgument',
+            "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 " +
+                'string holding JSON which represents a string-string map',
+            { fields: { ArgumentName: CONTEXT } },
+        );
     }
     return parsed as EncryptionContext;
 }

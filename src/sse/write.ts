@@ -42,19 +42,26 @@ export async function writeSpecOf(req: S3Request, bucket: string): Promise<Encry
     const requested = sseWriteHeadersOf(req);
     const config = req.services.config;
     const bucketDefault = await readBucketEncryption(req.services.metadata, config, bucket);
-    const defaultBucketKey = bucketDefault.algorithm === 'aws:kms' && bucketDefault.bucketKeyEnabled;
+    const defaultBucketKey =
+        bucketDefault.algorithm === 'aws:kms' && bucketDefault.bucketKeyEnabled;
     let spec: EncryptionSpec;
     switch (requested.mode) {
         case 'SSE-C':
             if (bucketDefault.blockSseC) {
-                throw new S3Error('AccessDenied', 'This bucket does not allow requests that ' +
-                    'specify Server Side Encryption with Customer provided keys (SSE-C).');
+                throw new S3Error(
+                    'AccessDenied',
+                    'This bucket does not allow requests that ' +
+                        'specify Server Side Encryption with Customer provided keys (SSE-C).',
+                );
             }
             return requested;
         case 'SSE-S3':
             return requested;
         case 'SSE-KMS':
-            spec = { ...requested, bucketKeyEnabled: requested.bucketKeyEnabled ?? defaultBucketKey };
+            spec = {
+                ...requested,
+                bucketKeyEnabled: requested.bucketKeyEnabled ?? defaultBucketKey,
+            };
             break;
         case 'default':
             if (bucketDefault.algorithm === 'AES256') return { mode: 'SSE-S3' };
