@@ -224,12 +224,13 @@ function objectRecordOf(
  * object's real encryption, with the key's ARN rather than an alias a request named).
  */
 function withoutSseHeaders(headers: StoredHeaders): StoredHeaders {
-    return Object.fromEntries(
-        Object.entries(headers).filter(([name]) => !name.startsWith('x-amz-server-side-encryption')),
+    const kept = Object.entries(headers).filter(
+        ([name]) => !name.startsWith('x-amz-server-side-encryption'),
     );
+    return Object.fromEntries(kept);
 }
 
-/** S3's multipart ETag from the parts' hex MD5s. */
+/** S3's multipart ETag from the parts' hex ETags. */
 export function multipartEtag(partEtags: string[]): string {
     const md5 = createHash('md5');
     for (const etag of partEtags) md5.update(Buffer.from(etag, 'hex'));

@@ -4,17 +4,14 @@
  * number. Parts may not repeat the SSE-S3/SSE-KMS choice; an SSE-C upload needs the same
  * customer key on every UploadPart and UploadPartCopy, and only such an upload accepts one.
  */
-import { IntegrityError } from '../crypto/index.js';
 import { S3Error } from '../s3/errors.js';
 import type { ResponseHeaders, S3Request } from '../s3/types.js';
 import type { UploadRecord } from '../store/types.js';
 import { customerKeyMatches, customerKeyOf } from './customer-key.js';
-import { openDataKey, type SealingKey } from './data-keys.js';
-import { withKmsErrors } from './kms-errors.js';
-import { integrityFailure, requireEncryption } from './read.js';
+import type { SealingKey } from './data-keys.js';
+import { openRecordKey, requireEncryption } from './read.js';
 import { refuseSseChoiceHeaders } from './request-headers.js';
 import { encryptionHeaders } from './response-headers.js';
-import { kmsCallerOf } from './write.js';
 
 const PART_NEEDS_KEY =
     'The multipart upload initiate requested encryption. Subsequent part requests must include ' +
@@ -33,15 +30,8 @@ export async function uploadPartKey(req: S3Request, upload: UploadRecord): Promi
     if (customerKey && !customerKeyMatches(encryption, customerKey)) {
         throw new S3Error('InvalidRequest', PART_KEY_DIFFERS);
     }
-    try {
-        const dataKey = await withKmsErrors(() =>
-            openDataKey(kmsCallerOf(req), upload.bucket, upload.key, encryption, customerKey),
-        );
-        return { encryption, dataKey, customerKeyMd5: customerKey?.keyMd5 };
-    } catch (err) {
-        if (err instanceof IntegrityError) throw integrityFailure(req, upload, err);
-        throw err;
-    }
+    const dataKey = await openRecordKey(req, upload, encryption, customerKey);
+    return { encryption, dataKey, customerKeyMd5: customerKey?.keyMd5 };
 }
 
 /** CompleteMultipartUpload reports SSE-S3 and SSE-KMS, but not SSE-C (as AWS recorded). */

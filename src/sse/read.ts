@@ -20,7 +20,8 @@ import {
     type CustomerKeyHeaders,
 } from './customer-key.js';
 import { openDataKey } from './data-keys.js';
-import { withKmsErrors } from './kms-errors.js';
+import { isKmsError } from '../kms/errors.js';
+import { s3ErrorOfKms } from './kms-errors.js';
 import { refuseSseChoiceHeaders } from './request-headers.js';
 import { kmsCallerOf, refuseAnonymousKms } from './write.js';
 
@@ -82,17 +83,31 @@ export async function openObject(
     customerKey: CustomerKey | undefined,
 ): Promise<SegmentDecryption> {
     const encryption = requireEncryption(req, record);
-    const who = kmsCallerOf(req);
-    let dataKey: Buffer;
-    try {
-        dataKey = await withKmsErrors(() =>
-            openDataKey(who, record.bucket, record.key, encryption, customerKey),
-        );
-    } catch (err) {
-        if (err instanceof IntegrityError) throw integrityFailure(req, record, err);
-        throw err;
-    }
+    const dataKey = await openRecordKey(req, record, encryption, customerKey);
     return { dataKey, objectId: Buffer.from(encryption.objectId, 'base64') };
+}
+
+/**
+ * The data key of an object or upload. A wrapped key that does not open (or that the KMS calls
+ * an invalid ciphertext) is damaged metadata: logged with the object's name, a 500.
+ */
+export async function openRecordKey(
+    req: S3Request,
+    record: Pick<ObjectRecord, 'bucket' | 'key'>,
+    encryption: ObjectEncryption,
+    customerKey: CustomerKey | undefined,
+): Promise<Buffer> {
+    const who = kmsCallerOf(req);
+    try {
+        return await openDataKey(who, record.bucket, record.key, encryption, customerKey);
+    } catch (err) {
+        const damaged =
+            err instanceof IntegrityError ||
+            isKmsError(err, 'InvalidCiphertextException') ||
+            isKmsError(err, 'IncorrectKeyException');
+        if (damaged) throw integrityFailure(req, record, err as Error);
+        throw s3ErrorOfKms(err);
+    }
 }
 
 /** Plaintext bytes [start, end] of `record`; an integrity failure is logged with its name. */
@@ -114,7 +129,7 @@ export function readPlaintext(
 export function integrityFailure(
     req: S3Request,
     record: Pick<ObjectRecord, 'bucket' | 'key'>,
-    err: IntegrityError,
+    err: Error,
 ): S3Error {
     logIntegrityFailure(req, record, err);
     return new S3Error('InternalError', undefined, { cause: err });

@@ -178,6 +178,20 @@ describe('users and access keys', () => {
         assert.equal(await presignedCode(), 'AccessDenied');
     });
 
+    test('a wrong secret is SignatureDoesNotMatch, for IAM and S3 alike', async () => {
+        const wrong = `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`;
+        await rejectsWith(
+            iamClient(keyId, wrong).send(new GetUserCommand({})),
+            'SignatureDoesNotMatch',
+            403,
+        );
+        await rejectsWith(
+            s3As(keyId, wrong).send(new ListBucketsCommand({})),
+            'SignatureDoesNotMatch',
+            403,
+        );
+    });
+
     test('DeleteUser is a DeleteConflict while the user has a key', async () => {
         await rejectsWith(
             iam.send(new DeleteUserCommand({ UserName: 'alice' })),

@@ -175,7 +175,10 @@ describe('bucket keys', () => {
     });
 });
 
-describe('an object record moved to another key', () => {
+describe('damaged or moved metadata', () => {
+    const loggedFor = (key: string) =>
+        logLines.map((l) => JSON.parse(l)).find((l) => l.key === key && l.bucket === BUCKET);
+
     for (const [mode, headers] of [
         ['SSE-S3', {}],
         ['SSE-KMS', { 'x-amz-server-side-encryption': 'aws:kms' }],
@@ -185,9 +188,24 @@ describe('an object record moved to another key', () => {
             const record = (await h.metadata.getObject(BUCKET, `original-${mode}`))!;
             await h.metadata.putObject({ ...record, key: `moved-${mode}` });
             await assert.rejects(read(`moved-${mode}`), s3Error('InternalError'));
-            const line = logLines.map((l) => JSON.parse(l)).find((l) => l.key === `moved-${mode}`);
-            assert.equal(line?.event, 'integrity-failure');
-            assert.equal(line?.bucket, BUCKET);
+            assert.equal(loggedFor(`moved-${mode}`)?.event, 'integrity-failure');
+        });
+    }
+
+    for (const [mode, headers] of [
+        ['SSE-KMS', { 'x-amz-server-side-encryption': 'aws:kms' }],
+        ['bucket key', kmsHeaders('alias/aws/s3', true)],
+    ] as const) {
+        it(`a damaged wrapped key (${mode}) is a 500, logged with its name`, async () => {
+            const key = `damaged-${mode}`;
+            await put(key, 'damaged?', headers);
+            const record = (await h.metadata.getObject(BUCKET, key))!;
+            const wrapped = Buffer.from(record.encryption!.wrappedKey, 'base64');
+            wrapped[wrapped.length - 3]! ^= 0x10;
+            const encryption = { ...record.encryption!, wrappedKey: wrapped.toString('base64') };
+            await h.metadata.putObject({ ...record, encryption });
+            await assert.rejects(read(key), s3Error('InternalError'));
+            assert.equal(loggedFor(key)?.event, 'integrity-failure');
         });
     }
 });
