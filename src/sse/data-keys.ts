@@ -51,36 +51,45 @@ export async function newDataKey(
 ): Promise<SealingKey> {
     const objectId = randomBytes(16).toString('base64');
     const { kms } = who.services;
-    if (spec.mode === 'SSE-C') {
-        const dataKey = randomBytes(DATA_KEY_SIZE);
-        const sealed = sealWithCustomerKey(spec.customerKey, dataKey, bucket, key);
-        const encryption: ObjectEncryption = { mode: 'SSE-C', objectId, ...sealed };
-        return { encryption, dataKey, customerKeyMd5: spec.customerKey.keyMd5 };
+    const objectContext = { 'aws:s3:arn': objectArn(bucket, key) };
+    switch (spec.mode) {
+        case 'SSE-C': {
+            const dataKey = randomBytes(DATA_KEY_SIZE);
+            const sealed = sealWithCustomerKey(spec.customerKey, dataKey, bucket, key);
+            const encryption: ObjectEncryption = { mode: 'SSE-C', objectId, ...sealed };
+            return { encryption, dataKey, customerKeyMd5: spec.customerKey.keyMd5 };
+        }
+        case 'SSE-S3': {
+            const service = await kms.serviceKey();
+            const base = { mode: 'SSE-S3', objectId } as const;
+            return generatedByKms(kms, service.Arn, objectContext, S3_CALLER, base);
+        }
+        case 'SSE-KMS': {
+            const kmsKey = await requireUsableKey(kms, spec.keyId);
+            if (spec.bucketKeyEnabled)
+                return newBucketKeyed(who, bucket, key, spec, kmsKey, objectId);
+            const context = { ...spec.context, ...objectContext };
+            const base = { mode: 'SSE-KMS', objectId } as const;
+            return generatedByKms(kms, kmsKey.Arn, context, who.caller, base);
+        }
     }
-    if (spec.mode === 'SSE-S3') {
-        const context = { 'aws:s3:arn': objectArn(bucket, key) };
-        const service = await kms.serviceKey();
-        const made = await kms.generateDataKeyFor(service.Arn, context, S3_CALLER);
-        const wrappedKey = made.ciphertextBlob.toString('base64');
-        const encryption: ObjectEncryption = {
-            mode: 'SSE-S3',
-            objectId,
-            wrappedKey,
-            context: canonicalContext(context),
-        };
-        return { encryption, dataKey: made.plaintext };
-    }
-    const kmsKey = await requireUsableKey(kms, spec.keyId);
-    if (spec.bucketKeyEnabled) return newBucketKeyed(who, bucket, key, spec, kmsKey, objectId);
-    const context = { ...spec.context, 'aws:s3:arn': objectArn(bucket, key) };
-    const made = await kms.generateDataKeyFor(kmsKey.Arn, context, who.caller);
+}
+
+/** A data key the KMS generates under `keyArn`, bound to `context`; its blob is what is kept. */
+async function generatedByKms(
+    kms: Kms,
+    keyArn: string,
+    context: EncryptionContext,
+    caller: string,
+    base: Pick<ObjectEncryption, 'mode' | 'objectId'>,
+): Promise<SealingKey> {
+    const made = await kms.generateDataKeyFor(keyArn, context, caller);
     const encryption: ObjectEncryption = {
-        mode: 'SSE-KMS',
-        objectId,
+        ...base,
         wrappedKey: made.ciphertextBlob.toString('base64'),
-        kmsKeyArn: made.keyArn,
         context: canonicalContext(context),
     };
+    if (base.mode === 'SSE-KMS') encryption.kmsKeyArn = made.keyArn;
     return { encryption, dataKey: made.plaintext };
 }
 

@@ -8,6 +8,7 @@
  */
 import type { Readable } from 'node:stream';
 import { IntegrityError } from '../crypto/index.js';
+import { isKmsError } from '../kms/errors.js';
 import { readObjectRange, type SegmentDecryption } from '../pipeline/read.js';
 import { S3Error } from '../s3/errors.js';
 import type { S3Request } from '../s3/types.js';
@@ -20,7 +21,6 @@ import {
     type CustomerKeyHeaders,
 } from './customer-key.js';
 import { openDataKey } from './data-keys.js';
-import { isKmsError } from '../kms/errors.js';
 import { s3ErrorOfKms } from './kms-errors.js';
 import { refuseSseChoiceHeaders } from './request-headers.js';
 import { kmsCallerOf, refuseAnonymousKms } from './write.js';

@@ -242,6 +242,9 @@ describe('SSE-KMS', () => {
             400,
         );
         await rejectsWithS3(getText(BUCKET, 'to-disable'), 'KMS.DisabledException', 400);
+        // HEAD makes no KMS call (AWS's HeadObject needs no kms:Decrypt): it still answers.
+        const head = await s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'to-disable' }));
+        assert.equal(head.SSEKMSKeyId, arn);
         await kms.send(new EnableKeyCommand({ KeyId: arn }));
         assert.equal((await getText(BUCKET, 'to-disable')).body, 'secret');
     });
@@ -470,6 +473,13 @@ describe('default bucket encryption', () => {
 
 test('no request failed on the server side (5xx)', () => {
     assert.deepEqual(serverFailures(server.logs), []);
+});
+
+test('the server printed neither the SSE-C key nor its MD5', () => {
+    const printed = server.output.join('\n');
+    assert.ok(printed.includes('"event":"request"'), 'the log was captured');
+    assert.ok(!printed.includes(CUSTOMER_KEY.toString('base64')));
+    assert.ok(!printed.includes(md5B64(CUSTOMER_KEY)));
 });
 
 /**

@@ -19,7 +19,15 @@ import { canonicalContext } from '../../src/sse/data-keys.js';
 import { writeBucketEncryption } from '../../src/sse/index.js';
 import { sseWriteHeadersOf } from '../../src/sse/request-headers.js';
 import { etagOf } from '../../src/sse/write.js';
-import { BUCKET, openHarness, request, s3Error, type Harness } from './multipart-harness.js';
+import {
+    BUCKET,
+    openHarness,
+    request,
+    s3Error,
+    sendPart,
+    startUpload,
+    type Harness,
+} from './multipart-harness.js';
 
 let h: Harness;
 before(async () => {
@@ -342,5 +350,22 @@ describe('reads through the object handlers', () => {
             request(h, { method: 'GET', key: 'ssec', headers: ssecHeaders() }),
         );
         assert.equal(ok.status, 200);
+    });
+});
+
+describe('parts of a multipart upload', () => {
+    it('refuse the SSE-S3/SSE-KMS choice, which only CreateMultipartUpload makes', async () => {
+        const uploadId = await startUpload(h, 'mpu', { 'x-amz-server-side-encryption': 'AES256' });
+        const message = 'x-amz-server-side-encryption header is not supported for this operation.';
+        for (const [name, value] of [
+            ['x-amz-server-side-encryption', 'AES256'],
+            ['x-amz-server-side-encryption-aws-kms-key-id', 'alias/aws/s3'],
+        ]) {
+            const part = sendPart(h, 'mpu', uploadId, 1, Buffer.from('x'), { [name]: value });
+            await assert.rejects(part, s3Error('InvalidArgument', { ArgumentName: name }, message));
+        }
+        const ok = await sendPart(h, 'mpu', uploadId, 1, Buffer.from('x'));
+        assert.equal(ok.headers?.['x-amz-server-side-encryption'], 'AES256');
+        assert.equal(ok.headers?.etag, `"${createHash('md5').update('x').digest('hex')}"`);
     });
 });
