@@ -15,7 +15,6 @@ import type { Credentials } from './sigv4.js';
 
 /** A server the bench drives. `pid` is absent for an external peer (nothing to measure). */
 export interface Target {
-    role: 'coffer' | 'peer';
     name: string;
     endpoint: string;
     credentials: Credentials;
@@ -86,7 +85,6 @@ export async function startCoffer(options: CofferOptions): Promise<Target> {
         throw err;
     }
     return {
-        role: 'coffer',
         name: 'Coffer',
         endpoint: `http://127.0.0.1:${port}`,
         credentials: COFFER_CREDENTIALS,
@@ -112,7 +110,6 @@ export async function startS3rver(): Promise<Target> {
     try {
         const port = await child.waitForLine(/listening on 127\.0\.0\.1:(\d+)/);
         return {
-            role: 'peer',
             name: `s3rver ${version}`,
             endpoint: `http://127.0.0.1:${port}`,
             credentials: S3RVER_CREDENTIALS,
@@ -130,7 +127,6 @@ export async function startS3rver(): Promise<Target> {
 export function externalPeer(endpoint: string, credentials: Credentials): Target {
     const name = `peer ${endpoint}`;
     return {
-        role: 'peer',
         name,
         endpoint,
         credentials,

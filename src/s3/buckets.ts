@@ -39,17 +39,18 @@ export async function createBucket(req: S3Request): Promise<S3Response> {
     await checkLocationConstraint(req);
     const existing = await req.services.metadata.getBucket(name);
     if (existing) throw alreadyExists(req, existing.ownerAccountId);
-    const outcome = await req.services.metadata.createBucket({
-        name,
-        ownerAccountId: accountOf(req),
-        region: req.services.config.region,
-        createdAt: Date.now(),
-    });
+    // The bucket and its defaults (Block Public Access, encryption) commit together, so no
+    // crash can leave a bucket without them.
+    const outcome = await req.services.metadata.createBucket(
+        {
+            name,
+            ownerAccountId: accountOf(req),
+            region: req.services.config.region,
+            createdAt: Date.now(),
+        },
+        [...defaultBucketConfigs(), initialBucketEncryption(req.services.config)],
+    );
     if (outcome === 'exists') throw alreadyExists(req, accountOf(req));
-    const configs = [...defaultBucketConfigs(), initialBucketEncryption(req.services.config)];
-    for (const [config, value] of configs) {
-        await req.services.metadata.putBucketConfig(name, config, value);
-    }
     return { headers: { location: `/${name}` } };
 }
 

@@ -3,7 +3,6 @@
  * so a failure on its first bytes (a tampered package, a vanished blob) still becomes a proper
  * error response; a failure later can only break the connection.
  */
-import { once } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import type { S3Response } from '../s3/types.js';
@@ -59,13 +58,25 @@ async function writeStream(
     }
 }
 
-async function waitForDrain(res: ServerResponse): Promise<void> {
-    if (res.destroyed) throw new Error('client went away while the response was streamed');
-    await Promise.race([once(res, 'drain'), once(res, 'close')]);
-    if (res.destroyed && !res.writableFinished) {
-        throw new Error('client went away while the response was streamed');
-    }
+/** Waits until the socket takes more, or fails when the client has gone. */
+function waitForDrain(res: ServerResponse): Promise<void> {
+    if (res.destroyed) return Promise.reject(new Error(CLIENT_GONE));
+    return new Promise((resolve, reject) => {
+        // Both listeners go when either fires: a long download waits for drain many times.
+        const drained = () => {
+            res.off('close', closed);
+            resolve();
+        };
+        const closed = () => {
+            res.off('drain', drained);
+            reject(new Error(CLIENT_GONE));
+        };
+        res.once('drain', drained);
+        res.once('close', closed);
+    });
 }
+
+const CLIENT_GONE = 'client went away while the response was streamed';
 
 function writeHead(res: ServerResponse, response: S3Response): void {
     res.statusCode = response.status ?? 200;

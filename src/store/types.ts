@@ -163,7 +163,11 @@ export interface MetadataStore {
     getSetting(name: string): Promise<string | undefined>;
     setSetting(name: string, value: string): Promise<void>;
 
-    createBucket(bucket: BucketRecord): Promise<'created' | 'exists'>;
+    /** Creates a bucket with its initial configuration documents, atomically. */
+    createBucket(
+        bucket: BucketRecord,
+        configs?: Array<[name: string, value: string]>,
+    ): Promise<'created' | 'exists'>;
     getBucket(name: string): Promise<BucketRecord | undefined>;
     listBuckets(ownerAccountId: string): Promise<BucketRecord[]>;
     /**

@@ -137,9 +137,16 @@ export class SqliteMetadataStore implements MetadataStore {
         this.stmt.setSetting.run(name, value);
     }
 
-    async createBucket(b: BucketRecord): Promise<'created' | 'exists'> {
-        const info = this.stmt.insertBucket.run(b.name, b.ownerAccountId, b.region, b.createdAt);
-        return info.changes === 1 ? 'created' : 'exists';
+    async createBucket(
+        b: BucketRecord,
+        configs: Array<[name: string, value: string]> = [],
+    ): Promise<'created' | 'exists'> {
+        return this.db.transaction(() => {
+            const info = this.stmt.insertBucket.run(b.name, b.ownerAccountId, b.region, b.createdAt);
+            if (info.changes !== 1) return 'exists';
+            for (const [name, value] of configs) this.stmt.putBucketConfig.run(b.name, name, value);
+            return 'created';
+        })();
     }
 
     async getBucket(name: string): Promise<BucketRecord | undefined> {
