@@ -26,7 +26,7 @@ export interface IdentityDirectory {
     lookup(accessKeyId: string): CredentialRecord | undefined;
     /** The identity policies (inline and attached managed) of a principal. */
     policiesOf(principal: Principal): Promise<PolicyDocument[]>;
-    /** Whether an IAM ARN (an account root or a user) exists; bucket policies may only name those. */
+    /** Whether an IAM ARN (an account root or a user) exists: bucket policies name only those. */
     principalExists(arn: string): Promise<boolean>;
 }
 

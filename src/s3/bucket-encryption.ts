@@ -23,7 +23,14 @@ import { requireBucket } from './common.js';
 import { S3Error } from './errors.js';
 import { readSmallBody } from './small-body.js';
 import type { S3Request, S3Response } from './types.js';
-import { childElements, childText, parseXmlBody, xmlDocument, type XmlElement } from './xml.js';
+import {
+    childElements,
+    childText,
+    parseXmlBody,
+    xmlBoolean,
+    xmlDocument,
+    type XmlElement,
+} from './xml.js';
 
 const ROOT = 'ServerSideEncryptionConfiguration';
 
@@ -119,11 +126,3 @@ function childElement(element: XmlElement, name: string): XmlElement | undefined
     return value;
 }
 
-/** An XML boolean (`true`/`false`, `1`/`0`); absent is false. */
-function xmlBoolean(text: string | undefined): boolean {
-    if (text === undefined) return false;
-    const value = text.trim().toLowerCase();
-    if (value === 'true' || value === '1') return true;
-    if (value === 'false' || value === '0') return false;
-    throw new S3Error('MalformedXML');
-}

@@ -23,8 +23,9 @@ const SORTABLE_ALPHABET = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmno
 
 /**
  * A new upload id: 6 bytes of creation time (ms, big-endian) then 18 random bytes, encoded in 32
- * URL-safe characters after a letter, that sort by creation time. ListMultipartUploads orders a key's uploads by
- * id, which AWS orders by initiation time; the random tail keeps ids unguessable.
+ * URL-safe characters after a letter, that sort by creation time. ListMultipartUploads orders
+ * a key's uploads by id, which AWS orders by initiation time; the random tail keeps ids
+ * unguessable.
  */
 export function newUploadId(now: number = Date.now(), random: Buffer = randomBytes(18)): string {
     const raw = Buffer.alloc(24);

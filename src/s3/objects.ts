@@ -135,8 +135,11 @@ function partRange(req: S3Request, record: ObjectRecord) {
     const partNumber = Number(raw);
     const sizes = record.partSizes ?? [record.size];
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) {
-        throw new S3Error('InvalidArgument', 'Part number must be an integer between 1 and ' +
-            '10000, inclusive', { fields: { ArgumentName: 'partNumber', ArgumentValue: raw } });
+        throw new S3Error(
+            'InvalidArgument',
+            'Part number must be an integer between 1 and ' + '10000, inclusive',
+            { fields: { ArgumentName: 'partNumber', ArgumentValue: raw } },
+        );
     }
     if (partNumber > sizes.length) throw new S3Error('InvalidPartNumber');
     const start = sizes.slice(0, partNumber - 1).reduce((sum, size) => sum + size, 0);
@@ -147,7 +150,10 @@ export async function deleteObject(req: S3Request): Promise<S3Response> {
     await requireBucket(req);
     requireNullVersion(req);
     const removed = await req.services.metadata.deleteObject(req.bucket!, req.key!);
-    await releaseBlobs(req, removed.map((segment) => segment.blobId));
+    await releaseBlobs(
+        req,
+        removed.map((segment) => segment.blobId),
+    );
     return { status: 204 };
 }
 
@@ -177,7 +183,10 @@ export async function releaseBlobs(req: S3Request, blobIds: string[]): Promise<v
         try {
             await req.services.blobs.delete(blobId);
         } catch (err) {
-            req.ctx.log.warn({ err, blobId }, 'unreferenced blob not deleted; collected at restart');
+            req.ctx.log.warn(
+                { err, blobId },
+                'unreferenced blob not deleted; collected at restart',
+            );
         }
     }
 }

@@ -23,7 +23,7 @@ import { requireBucket } from './common.js';
 import { S3Error } from './errors.js';
 import { readSmallBody } from './small-body.js';
 import type { S3Request, S3Response } from './types.js';
-import { childText, parseXmlBody, xmlDocument } from './xml.js';
+import { childText, parseXmlBody, xmlBoolean, xmlDocument } from './xml.js';
 
 /** The configuration documents CreateBucket stores with a new bucket: name and value. */
 export function defaultBucketConfigs(): Array<[name: string, value: string]> {
@@ -61,15 +61,6 @@ export async function deletePublicAccessBlock(req: S3Request): Promise<S3Respons
 }
 
 const ROOT = 'PublicAccessBlockConfiguration';
-
-/** An element's XML boolean (`true`/`false`, `1`/`0`); absent is false. */
-function xmlBoolean(text: string | undefined): boolean {
-    if (text === undefined) return false;
-    const value = text.trim().toLowerCase();
-    if (value === 'true' || value === '1') return true;
-    if (value === 'false' || value === '0') return false;
-    throw new S3Error('MalformedXML');
-}
 
 function elementsOf(block: PublicAccessBlock): Record<string, boolean> {
     return Object.fromEntries(PUBLIC_ACCESS_BLOCK_FIELDS.map((field) => [field, block[field]]));

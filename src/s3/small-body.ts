@@ -35,7 +35,10 @@ export async function readSmallBody(
         const expected = checksum.trailerName
             ? req.trailers().get(checksum.trailerName)
             : checksum.expected;
-        if (!expected || !createDigest(checksum.algorithm, body).equals(Buffer.from(expected, 'base64'))) {
+        if (
+            !expected ||
+            !createDigest(checksum.algorithm, body).equals(Buffer.from(expected, 'base64'))
+        ) {
             throw new S3Error(
                 'BadDigest',
                 `The ${checksum.algorithm} you specified did not match the calculated checksum.`,

@@ -28,7 +28,8 @@ export function xmlDocument(root: string, body: XmlElement, xmlns: string = S3_X
 
 /** Parses a request body. Elements named in `repeated` always come back as arrays. */
 export function parseXmlBody(text: string, root: string, repeated: string[] = []): XmlElement {
-    if (text.trim() === '' || XMLValidator.validate(text) !== true) throw new S3Error('MalformedXML');
+    if (text.trim() === '' || XMLValidator.validate(text) !== true)
+        throw new S3Error('MalformedXML');
     const parser = new XMLParser({
         ignoreAttributes: true,
         parseTagValue: false,
@@ -64,4 +65,13 @@ export function childElements(element: XmlElement, name: string): XmlElement[] {
         }
         return item as XmlElement;
     });
+}
+
+/** An XML boolean element's text (`true`/`false`, `1`/`0`); absent is false. */
+export function xmlBoolean(text: string | undefined): boolean {
+    if (text === undefined) return false;
+    const value = text.trim().toLowerCase();
+    if (value === 'true' || value === '1') return true;
+    if (value === 'false' || value === '0') return false;
+    throw new S3Error('MalformedXML');
 }

@@ -38,7 +38,8 @@ export async function openServices(config: ServerConfig, log: Logger): Promise<S
     const identities = await openIdentities(config, database, rootKey, accountId, log);
     const referenced = await metadata.referencedBlobIds();
     const collected = await blobs.collectOrphans((id) => referenced.has(id));
-    if (collected > 0) log.info({ event: 'orphans-collected', count: collected }, 'orphans collected');
+    if (collected > 0)
+        log.info({ event: 'orphans-collected', count: collected }, 'orphans collected');
     return {
         config,
         metadata,
@@ -46,7 +47,8 @@ export async function openServices(config: ServerConfig, log: Logger): Promise<S
         identities,
         iamApi: createIamApi({
             directory: identities,
-            onInternalError: (err, requestId) => log.error({ err, requestId }, 'IAM internal error'),
+            onInternalError: (err, requestId) =>
+                log.error({ err, requestId }, 'IAM internal error'),
         }),
         kms,
         kmsApi: createKmsApi(kms, {
@@ -63,7 +65,11 @@ export async function openServices(config: ServerConfig, log: Logger): Promise<S
 
 /** The root key seals KMS key material and stored access-key secrets. */
 function loadRootKeyLogged(config: ServerConfig, log: Logger): Buffer {
-    const root = loadRootKey({ rootKeyFile: config.rootKeyFile, env: process.env, dataDir: config.dataDir });
+    const root = loadRootKey({
+        rootKeyFile: config.rootKeyFile,
+        env: process.env,
+        dataDir: config.dataDir,
+    });
     for (const warning of root.warnings) log.warn({ event: 'root-key-warning' }, warning);
     log.info({ event: 'root-key', source: root.source, path: root.path }, 'root key loaded');
     return root.key;
@@ -114,11 +120,15 @@ async function openKms(
     await kms.verifyRootKey();
     const maintain = async () => {
         const destroyed = await kms.sweepExpiredKeys();
-        if (destroyed.length > 0) log.info({ event: 'kms-keys-destroyed', keys: destroyed }, 'keys destroyed');
+        if (destroyed.length > 0)
+            log.info({ event: 'kms-keys-destroyed', keys: destroyed }, 'keys destroyed');
         await kms.rotateDueKeys();
     };
     await maintain();
-    setInterval(() => void maintain().catch((err) => log.error({ err }, 'KMS maintenance failed')), 60_000).unref();
+    setInterval(
+        () => void maintain().catch((err) => log.error({ err }, 'KMS maintenance failed')),
+        60_000,
+    ).unref();
     return kms;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 
-/** A stored run of object bytes. Single-part objects have one segment, multipart ones one per part. */
+/** A stored run of object bytes: one segment for a single-part object, one per part otherwise. */
 export interface Segment {
     blobId: string;
     /** Plaintext size; the blob holds it sealed (docs/encrypted-object-format.md). */
@@ -58,7 +58,7 @@ export interface ObjectRecord {
     /** Unquoted ETag: an MD5 hex, or `<hex>-<N>` for multipart objects. */
     etag: string;
     lastModified: number;
-    /** content-type, cache-control, content-disposition, content-encoding, content-language, expires. */
+    /** content-type, cache-control, content-disposition, -encoding, -language, expires. */
     headers: StoredHeaders;
     /** x-amz-meta-* values keyed by the lowercase name without the prefix. */
     userMetadata: Record<string, string>;
@@ -213,7 +213,7 @@ export interface MetadataStore {
     close(): void;
 }
 
-/** A blob being written: bytes go to `stream`; `commit` makes them durable, `abort` discards them. */
+/** A blob being written: bytes go to `stream`, `commit` makes them durable, `abort` drops them. */
 export interface BlobWriter {
     readonly blobId: string;
     readonly stream: Writable;

@@ -132,7 +132,7 @@ test('forwarded headers from an untrusted peer change nothing', async () => {
     assert.equal(entry['sourceIp'], '127.0.0.1');
 });
 
-test('SIGTERM drains both listeners; a restart reuses the certificate and trusts its proxy', async () => {
+test('SIGTERM drains both listeners; a restart reuses the cert and trusts its proxy', async () => {
     const cert = readFileSync(server.caBundle!, 'utf8');
     // The SDK's keep-alive connection to the HTTPS listener is idle now: draining must close it
     // rather than wait out the 65 s keep-alive timeout.

@@ -88,7 +88,7 @@ describe('Block Public Access and a public read policy', () => {
         );
     });
 
-    test('with RestrictPublicBuckets still on, a stored public policy reaches nobody outside', async () => {
+    test('with RestrictPublicBuckets on, a stored public policy reaches nobody outside', async () => {
         await s3.send(
             new PutPublicAccessBlockCommand({
                 Bucket: PUBLIC,

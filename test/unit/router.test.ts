@@ -10,7 +10,9 @@ import {
     routeRequest,
 } from '../../src/server/router.js';
 
-const cases: Array<[string, string, string | undefined, string | undefined, string, Record<string, string>, string]> = [
+const cases: Array<
+    [string, string, string | undefined, string | undefined, string, Record<string, string>, string]
+> = [
     ['list buckets', 'GET', undefined, undefined, '', {}, 'ListBuckets'],
     ['create bucket', 'PUT', 'b', undefined, '', {}, 'CreateBucket'],
     ['head bucket', 'HEAD', 'b', undefined, '', {}, 'HeadBucket'],
@@ -26,7 +28,15 @@ const cases: Array<[string, string, string | undefined, string | undefined, stri
     ['put object', 'PUT', 'b', 'k', '', {}, 'PutObject'],
     ['copy object', 'PUT', 'b', 'k', '', { 'x-amz-copy-source': '/a/b' }, 'CopyObject'],
     ['upload part', 'PUT', 'b', 'k', 'partNumber=1&uploadId=u', {}, 'UploadPart'],
-    ['upload part copy', 'PUT', 'b', 'k', 'partNumber=1&uploadId=u', { 'x-amz-copy-source': 'a/b' }, 'UploadPartCopy'],
+    [
+        'upload part copy',
+        'PUT',
+        'b',
+        'k',
+        'partNumber=1&uploadId=u',
+        { 'x-amz-copy-source': 'a/b' },
+        'UploadPartCopy',
+    ],
     ['get object', 'GET', 'b', 'k', '', {}, 'GetObject'],
     ['head object', 'HEAD', 'b', 'k', '', {}, 'HeadObject'],
     ['list parts', 'GET', 'b', 'k', 'uploadId=u', {}, 'ListParts'],

@@ -142,7 +142,12 @@ export class SqliteMetadataStore implements MetadataStore {
         configs: Array<[name: string, value: string]> = [],
     ): Promise<'created' | 'exists'> {
         return this.db.transaction(() => {
-            const info = this.stmt.insertBucket.run(b.name, b.ownerAccountId, b.region, b.createdAt);
+            const info = this.stmt.insertBucket.run(
+                b.name,
+                b.ownerAccountId,
+                b.region,
+                b.createdAt,
+            );
             if (info.changes !== 1) return 'exists';
             for (const [name, value] of configs) this.stmt.putBucketConfig.run(b.name, name, value);
             return 'created';
@@ -231,8 +236,7 @@ export class SqliteMetadataStore implements MetadataStore {
                 throw new Error('upload vanished while its part was written');
             }
             const old = this.stmt.getPartBlob.get(part.uploadId, part.partNumber) as
-                | string
-                | undefined;
+                string | undefined;
             this.stmt.upsertPart.run({ ...part, checksum: part.checksum ?? null });
             return old;
         })();
@@ -256,7 +260,8 @@ export class SqliteMetadataStore implements MetadataStore {
             const partBlobs = new Set(this.stmt.partBlobs.all(uploadId) as string[]);
             const used = new Set(record.segments.map((s) => s.blobId));
             // The handler chose parts before this transaction: one re-sent since then is gone.
-            for (const blobId of used) if (!partBlobs.has(blobId)) return { outcome: 'part-changed' };
+            for (const blobId of used)
+                if (!partBlobs.has(blobId)) return { outcome: 'part-changed' };
             const failed = this.checkCondition(record.bucket, record.key, condition);
             if (failed) return failed;
             const unused = [...partBlobs].filter((id) => !used.has(id));
