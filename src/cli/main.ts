@@ -65,7 +65,7 @@ HTTPS:
   path to clients as their CA bundle (aws --ca-bundle <data-dir>/tls/cert.pem ...).
 
 Signals:
-  SIGTERM, SIGINT   stop accepting connections, finish in-flight requests, then exit.`,
+  SIGTERM, SIGINT   stop accepting connections, finish in-flight requests (up to 30 s), exit.`,
     )
     .action(runServer);
 

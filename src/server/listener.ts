@@ -79,16 +79,23 @@ export async function listen(server: Server, address: ListenAddress): Promise<Ad
 }
 
 /** Stops accepting, closes idle keep-alive connections, and waits for in-flight requests. */
-export async function drain(server: Server): Promise<void> {
+export async function drain(server: Server, graceMs = DRAIN_GRACE_MS): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // close() ends only the connections idle at that moment. A keep-alive connection whose
     // request is still in flight turns idle once answered and would otherwise hold the process
     // for the whole keep-alive timeout, so idle connections are swept until the last is gone.
     const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    // A client that stalls mid-upload must not hold the shutdown forever. Its upload was never
+    // acknowledged, so cutting it loses nothing; its temp file is collected at the next start.
+    const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
     try {
         await closed;
     } finally {
         clearInterval(sweep);
+        clearTimeout(deadline);
     }
 }
+
+/** How long SIGTERM waits for in-flight requests before cutting their connections. */
+export const DRAIN_GRACE_MS = 30_000;

@@ -37,7 +37,8 @@ export class FsBlobStore implements BlobStore {
         return createReadStream(this.finalPath(blobId), {
             start,
             end,
-            highWaterMark: 256 * 1024,
+            // Large reads: a 64 MiB GET is 64 reads rather than 256 (each a thread-pool trip).
+            highWaterMark: 1024 * 1024,
         });
     }
 
