@@ -14,6 +14,9 @@
  *    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketPolicy.html).
  * 4. RestrictPublicBuckets: while the bucket policy is public, an Allow reaches only principals
  *    of the owner's account (see public-access.ts).
+ * 5. A user ARN in the bucket policy names the user it named when the policy was stored, not a
+ *    user recreated under that name since (principal-binding.ts). The engine sees such a caller
+ *    with its unique id as ARN; the condition keys are built from the real caller beforehand.
  */
 import { decide, type Decision, type StatementRef } from '../policy/index.js';
 import type { Principal } from '../identity/principal.js';
@@ -28,6 +31,7 @@ import {
     type RequestFacts,
 } from './condition-keys.js';
 import { bucketPolicyOf, identityPoliciesOf, type LoadedPolicy } from './policies.js';
+import { principalForBucketPolicy, readBinding } from './principal-binding.js';
 import { isPublicPolicy } from './policy-status.js';
 import { NOTHING_BLOCKED, readPublicAccessBlock, type PublicAccessBlock } from './public-access.js';
 
@@ -60,6 +64,8 @@ interface Target {
     ownerAccount: string;
     policy?: LoadedPolicy;
     block: PublicAccessBlock;
+    /** The caller as the bucket policy's Principal elements see it (module comment, 5). */
+    policyPrincipal: Principal;
 }
 
 /** Decides one check (see the module comment). Throws NoSuchBucket for a missing bucket. */
@@ -77,7 +83,12 @@ export async function evaluateCheck(
         identityPolicies: identity,
         bucketPolicy: target.policy?.policy,
         bucketOwnerAccount: target.ownerAccount,
-        req: { principal, action: check.action, resource: check.resource, conditionKeys: keys },
+        req: {
+            principal: target.policyPrincipal,
+            action: check.action,
+            resource: check.resource,
+            conditionKeys: keys,
+        },
     });
     const sameAccount =
         principal.type !== 'Anonymous' && principal.accountId === target.ownerAccount;
@@ -96,7 +107,7 @@ async function targetOf(
 ): Promise<Target> {
     if (check.scope === 'account' || check.scope === 'new-bucket') {
         const ownerAccount = principal.type === 'Anonymous' ? '' : principal.accountId;
-        return { ownerAccount, block: NOTHING_BLOCKED };
+        return { ownerAccount, block: NOTHING_BLOCKED, policyPrincipal: principal };
     }
     const name = check.bucket!;
     const bucket = await services.metadata.getBucket(name);
@@ -107,7 +118,17 @@ async function targetOf(
         bucketPolicyOf(services, name),
         readPublicAccessBlock(services.metadata, name),
     ]);
-    return { ownerAccount: bucket.ownerAccountId, policy, block: block ?? NOTHING_BLOCKED };
+    // Only an IAM user can be named by a user ARN; others need not read the binding.
+    const binding =
+        policy !== undefined && principal.type === 'User'
+            ? await readBinding(services.metadata, name)
+            : undefined;
+    return {
+        ownerAccount: bucket.ownerAccountId,
+        policy,
+        block: block ?? NOTHING_BLOCKED,
+        policyPrincipal: binding ? principalForBucketPolicy(principal, binding) : principal,
+    };
 }
 
 async function conditionKeysOf(

@@ -28,6 +28,11 @@ export interface IdentityDirectory {
     policiesOf(principal: Principal): Promise<PolicyDocument[]>;
     /** Whether an IAM ARN (an account root or a user) exists: bucket policies name only those. */
     principalExists(arn: string): Promise<boolean>;
+    /**
+     * The unique id (`AIDA...`) of the IAM user an ARN names today; undefined for an account
+     * root or a user that does not exist. Bucket policies bind user ARNs to it, as AWS does.
+     */
+    userIdOf(arn: string): Promise<string | undefined>;
 }
 
 /** The root account of the embedded default, with its single key pair and no IAM users. */
@@ -44,5 +49,10 @@ export class RootOnlyDirectory implements IdentityDirectory {
 
     async principalExists(arn: string): Promise<boolean> {
         return this.root.principal.type !== 'Anonymous' && this.root.principal.arn === arn;
+    }
+
+    /** The embedded default has no IAM users. */
+    async userIdOf(): Promise<string | undefined> {
+        return undefined;
     }
 }

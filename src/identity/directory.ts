@@ -100,10 +100,15 @@ export class StoreBackedDirectory implements IdentityDirectory {
     async principalExists(arn: string): Promise<boolean> {
         const root = ROOT_ARN.exec(arn);
         if (root) return (await this.store.getAccount(root[1])) !== undefined;
+        return (await this.userIdOf(arn)) !== undefined;
+    }
+
+    async userIdOf(arn: string): Promise<string | undefined> {
         const user = USER_ARN.exec(arn);
-        if (!user) return false;
+        if (!user) return undefined;
         const record = await this.store.getUser(user[1], user[2]);
-        return record?.arn === arn;
+        // Same name under another path is another ARN, so not this user.
+        return record?.arn === arn ? record.userId : undefined;
     }
 
     /** Rebuilds the key map from the store. Calls run one after another, never interleaved. */

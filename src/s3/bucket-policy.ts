@@ -12,8 +12,19 @@
  *    previous one in force and GetBucketPolicy returns the document byte for byte.
  * 4. Success is 204 No Content for Put and Delete; Get and GetBucketPolicyStatus without a
  *    policy are 404 NoSuchBucketPolicy (AWS-SEMANTICS §8).
+ * 5. Put also stores which user each user ARN names now, and Delete drops that binding; Get
+ *    shows a bound user's unique id where that user is gone or was recreated
+ *    (src/access/principal-binding.ts).
  */
 import { isPublicPolicy } from '../access/policy-status.js';
+import {
+    bindUsers,
+    readBinding,
+    staleEntries,
+    bindingEntry,
+    withBoundIds,
+    type PrincipalBinding,
+} from '../access/principal-binding.js';
 import { BUCKET_POLICY_CONFIG, readPublicAccessBlock } from '../access/public-access.js';
 import { parseBucketPolicy, type ParsedPolicy } from '../policy/index.js';
 import { requireBucket } from './common.js';
@@ -25,25 +36,34 @@ import { xmlDocument } from './xml.js';
 export async function putBucketPolicy(req: S3Request): Promise<S3Response> {
     const bucket = await requireBucket(req);
     const text = await readSmallBody(req);
-    const policy = await parseWithPrincipals(req, text, bucket.name);
+    const { policy, binding } = await parseWithPrincipals(req, text, bucket.name);
     const block = await readPublicAccessBlock(req.services.metadata, bucket.name);
     if (block?.BlockPublicPolicy && isPublicPolicy(policy)) {
         req.ctx.log.info({ event: 'public-policy-blocked' }, 'public bucket policy refused');
         throw new S3Error('AccessDenied');
     }
-    await req.services.metadata.putBucketConfig(bucket.name, BUCKET_POLICY_CONFIG, text);
+    // The policy and the user ids it was written for commit together.
+    await req.services.metadata.putBucketConfigs(bucket.name, [
+        [BUCKET_POLICY_CONFIG, text],
+        bindingEntry(binding),
+    ]);
     return { status: 204 };
 }
 
 export async function getBucketPolicy(req: S3Request): Promise<S3Response> {
     const bucket = await requireBucket(req);
     const text = await storedPolicy(req, bucket.name);
-    return { headers: { 'content-type': 'application/json' }, body: text };
+    const binding = await readBinding(req.services.metadata, bucket.name);
+    const stale = await staleEntries(req.services.identities, binding);
+    return { headers: { 'content-type': 'application/json' }, body: withBoundIds(text, stale) };
 }
 
 export async function deleteBucketPolicy(req: S3Request): Promise<S3Response> {
     const bucket = await requireBucket(req);
-    await req.services.metadata.putBucketConfig(bucket.name, BUCKET_POLICY_CONFIG, undefined);
+    await req.services.metadata.putBucketConfigs(bucket.name, [
+        [BUCKET_POLICY_CONFIG, undefined],
+        bindingEntry(undefined),
+    ]);
     return { status: 204 };
 }
 
@@ -68,12 +88,13 @@ async function storedPolicy(req: S3Request, bucket: string): Promise<string> {
  * directory. The first pass records the ARNs the engine asks about (answering yes, so it goes
  * on); whatever error it meets later is met again by the second pass, after any principal
  * error that comes first, so the reported fault is the one a single pass would report.
+ * The user ARNs among them are bound to their users' unique ids.
  */
 async function parseWithPrincipals(
     req: S3Request,
     text: string,
     bucket: string,
-): Promise<ParsedPolicy> {
+): Promise<{ policy: ParsedPolicy; binding: PrincipalBinding }> {
     const asked = new Set<string>();
     const recordAndAccept = (arn: string) => {
         asked.add(arn);
@@ -88,5 +109,6 @@ async function parseWithPrincipals(
     for (const arn of asked) {
         if (await req.services.identities.principalExists(arn)) existing.add(arn);
     }
-    return parseBucketPolicy(text, { bucket, principalExists: (arn) => existing.has(arn) });
+    const policy = parseBucketPolicy(text, { bucket, principalExists: (arn) => existing.has(arn) });
+    return { policy, binding: await bindUsers(req.services.identities, existing) };
 }

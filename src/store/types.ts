@@ -177,6 +177,11 @@ export interface MetadataStore {
     getBucketConfig(bucket: string, name: string): Promise<string | undefined>;
     /** Sets (or, with undefined, removes) a configuration document. */
     putBucketConfig(bucket: string, name: string, value: string | undefined): Promise<void>;
+    /** Sets or removes several configuration documents in one transaction. */
+    putBucketConfigs(
+        bucket: string,
+        entries: Array<[name: string, value: string | undefined]>,
+    ): Promise<void>;
     /** Deletes an empty bucket; 'not-empty' when it holds objects or uploads. */
     deleteBucket(name: string): Promise<'deleted' | 'not-empty' | 'missing'>;
 

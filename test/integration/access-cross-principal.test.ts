@@ -259,28 +259,37 @@ describe('a user named by ARN in a bucket policy, deleted and created again', ()
     const B = 'xp-recreated';
     before(() => makeBucket(B, 'k'));
 
-    // AWS keeps the deleted user's unique id (AIDA...) in the policy, so a new user of the same
-    // name does not inherit its grants. Coffer matches by ARN: see the report of this suite.
-    test(
-        'does not inherit the old grants',
-        { todo: 'bucket policies match users by ARN' },
-        async () => {
-            const admin = root.admin!;
-            const first = await world.iamUser(admin, 'temp');
-            await bucketPolicy(B, {
-                Principal: { AWS: first.arn },
-                Action: 's3:GetObject',
-                Resource: objects(B),
-            });
-            assert.equal(await get(first, B, 'k'), 'ok');
-            const keyId = (await first.s3.config.credentials()).accessKeyId;
-            await admin.send(new DeleteAccessKeyCommand({ UserName: 'temp', AccessKeyId: keyId }));
-            await admin.send(new DeleteUserCommand({ UserName: 'temp' }));
-            const second = await world.iamUser(admin, 'temp');
-            assert.equal(second.arn, first.arn);
-            assert.match(await get(second, B, 'k'), /^AccessDenied 403: /);
-        },
-    );
+    // AWS binds a user ARN in a policy to the user's unique id (AIDA...) when the policy is
+    // stored: a new user of the same name does not inherit the old grants, and GetBucketPolicy
+    // shows the old id where the ARN no longer leads to it. Storing the policy again rebinds.
+    test('does not inherit the old grants', async () => {
+        const admin = root.admin!;
+        const grant = (AWS: string) => ({
+            Principal: { AWS },
+            Action: 's3:GetObject',
+            Resource: objects(B),
+        });
+        const shownPrincipal = async () => {
+            const { Policy } = await root.s3.send(new GetBucketPolicyCommand({ Bucket: B }));
+            return JSON.parse(Policy!).Statement[0].Principal.AWS as string;
+        };
+        const first = await world.iamUser(admin, 'temp');
+        await bucketPolicy(B, grant(first.arn));
+        assert.equal(await get(first, B, 'k'), 'ok');
+        assert.equal(await shownPrincipal(), first.arn);
+        const keyId = (await first.s3.config.credentials()).accessKeyId;
+        await admin.send(new DeleteAccessKeyCommand({ UserName: 'temp', AccessKeyId: keyId }));
+        await admin.send(new DeleteUserCommand({ UserName: 'temp' }));
+        const oldId = await shownPrincipal();
+        assert.match(oldId, /^AIDA[A-Z0-9]{17}$/);
+        const second = await world.iamUser(admin, 'temp');
+        assert.equal(second.arn, first.arn);
+        assert.match(await get(second, B, 'k'), /^AccessDenied 403: /);
+        assert.equal(await shownPrincipal(), oldId);
+        await bucketPolicy(B, grant(second.arn));
+        assert.equal(await get(second, B, 'k'), 'ok');
+        assert.equal(await shownPrincipal(), second.arn);
+    });
 });
 
 describe('a principal of another account', () => {

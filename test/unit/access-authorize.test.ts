@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { authorize, authorizeAction, concealMissingObject } from '../../src/access/authorize.js';
+import { bindingEntry } from '../../src/access/principal-binding.js';
 import {
     ALL_BLOCKED,
     NOTHING_BLOCKED,
@@ -70,6 +71,10 @@ class TestDirectory implements IdentityDirectory {
     async principalExists(): Promise<boolean> {
         return true;
     }
+    async userIdOf(): Promise<string | undefined> {
+        // Bindings are stored directly by the tests that need them.
+        return undefined;
+    }
 }
 
 let dir: string;
@@ -122,6 +127,7 @@ beforeEach(async () => {
     for (const name of [BUCKET, SOURCE_BUCKET]) {
         await metadata.putBucketConfig(name, 'policy', undefined);
         await metadata.putBucketConfig(name, 'public-access-block', undefined);
+        await metadata.putBucketConfigs(name, [bindingEntry(undefined)]);
     }
 });
 
@@ -550,5 +556,59 @@ describe('a missing key is hidden from callers who may not list', () => {
         });
         const err = noSuchKey();
         assert.equal(await concealMissingObject(tagging, services, err), err);
+    });
+});
+
+describe('a user ARN in the bucket policy names the user it named when stored', () => {
+    // alice deleted and recreated: same name and ARN, a new unique id.
+    const RECREATED: Principal = { ...ALICE, userId: 'AIDAALICE2', accessKeyId: 'AKIAALICE2' };
+    const aliceArn = ALICE.type === 'User' ? ALICE.arn : '';
+    const bindAlice = () =>
+        metadata.putBucketConfigs(BUCKET, [bindingEntry(new Map([[aliceArn, 'AIDAALICE']]))]);
+
+    it('reaches the bound user, not one recreated under the same ARN', async () => {
+        await setBucketPolicy(statement({ Principal: { AWS: aliceArn }, Action: 's3:GetObject' }));
+        // Without a binding (a policy stored before bindings existed) the ARN matches by name.
+        await run(get(RECREATED));
+        await bindAlice();
+        await run(get(ALICE));
+        await refused(get(RECREATED));
+        assert.equal(logLines.at(-1)!['decision'], 'implicit deny');
+    });
+
+    it('leaves "*", account principals and the principal condition keys as they were', async () => {
+        await bindAlice();
+        await setBucketPolicy(
+            statement({
+                Action: 's3:GetObject',
+                Condition: {
+                    StringEquals: { 'aws:PrincipalArn': aliceArn, 'aws:username': 'alice' },
+                },
+            }),
+        );
+        await run(get(RECREATED));
+        await setBucketPolicy(statement({ Principal: { AWS: OWNER }, Action: 's3:GetObject' }));
+        identityPolicy(RECREATED, 's3:GetObject');
+        await run(get(RECREATED));
+    });
+
+    it('a NotPrincipal Deny that spares the bound user applies to the recreated one', async () => {
+        await bindAlice();
+        const deny = statement({ Effect: 'Deny', NotPrincipal: { AWS: aliceArn } });
+        await setBucketPolicy({ ...deny, Principal: undefined, Action: 's3:GetObject' });
+        identityPolicy(ALICE, 's3:GetObject');
+        await run(get(ALICE));
+        await refused(get(RECREATED));
+        assert.equal(logLines.at(-1)!['decision'], 'explicit deny');
+    });
+
+    it("another account's recreated user is refused despite its identity Allow", async () => {
+        const carolArn = CAROL.type === 'User' ? CAROL.arn : '';
+        const newCarol: Principal = { ...CAROL, userId: 'AIDACAROL2' };
+        await metadata.putBucketConfigs(BUCKET, [bindingEntry(new Map([[carolArn, 'AIDACAROL']]))]);
+        await setBucketPolicy(statement({ Principal: { AWS: carolArn }, Action: 's3:GetObject' }));
+        identityPolicy(CAROL, 's3:GetObject');
+        await run(get(CAROL));
+        await refused(get(newCarol));
     });
 });

@@ -168,8 +168,16 @@ export class SqliteMetadataStore implements MetadataStore {
     }
 
     async putBucketConfig(bucket: string, name: string, value: string | undefined) {
-        if (value === undefined) this.stmt.deleteBucketConfig.run(bucket, name);
-        else this.stmt.putBucketConfig.run(bucket, name, value);
+        await this.putBucketConfigs(bucket, [[name, value]]);
+    }
+
+    async putBucketConfigs(bucket: string, entries: Array<[string, string | undefined]>) {
+        this.db.transaction(() => {
+            for (const [name, value] of entries) {
+                if (value === undefined) this.stmt.deleteBucketConfig.run(bucket, name);
+                else this.stmt.putBucketConfig.run(bucket, name, value);
+            }
+        })();
     }
 
     async deleteBucket(name: string): Promise<'deleted' | 'not-empty' | 'missing'> {
