@@ -24,6 +24,14 @@ import {
 } from './format.js';
 import { PackageOpener, type RangePlan } from './package-opener.js';
 
+/**
+ * The store may send large chunks; they are opened in slices of this size, and a failure in a
+ * later slice comes after the earlier slices' plaintext, so when a tampered package stops a
+ * GET (500 before any byte, or a broken connection after a correct prefix) does not depend on
+ * the store's read size.
+ */
+const OPEN_SLICE = 256 * 1024;
+
 /** A range read of one sealed blob. */
 export interface OpenRangeParams extends SealParams {
     /** Plaintext size of the blob, from metadata. */
@@ -101,6 +109,7 @@ class RangeReader extends Readable {
     #received = 0;
     /** Authenticated plaintext held until the blob is proved to end where it should. */
     #tail: Buffer[] = [];
+    #deferredError: Error | undefined;
 
     constructor(params: OpenRangeParams, plan: RangePlan, reads: SealedRead[]) {
         super();
@@ -110,7 +119,8 @@ class RangeReader extends Readable {
     }
 
     override _read(): void {
-        if (this.#source === undefined) this.#startRead();
+        if (this.#deferredError) this.destroy(this.#deferredError);
+        else if (this.#source === undefined) this.#startRead();
         else this.#source.resume();
     }
 
@@ -136,7 +146,7 @@ class RangeReader extends Readable {
     }
 
     #onData(chunk: Buffer, read: SealedRead): void {
-        if (this.destroyed) return;
+        if (this.destroyed || this.#deferredError) return;
         this.#received += chunk.length;
         if (this.#received > read.length) {
             const why = read.probe
@@ -145,25 +155,42 @@ class RangeReader extends Readable {
             this.destroy(new IntegrityError(why));
             return;
         }
-        let pieces: Buffer[];
-        try {
-            pieces = this.#opener.feed(chunk);
-        } catch (err) {
-            this.destroy(err as Error);
-            return;
-        }
-        if (this.#opener.complete && read.probe === 1) {
-            this.#tail.push(...pieces);
-            return;
-        }
-        // Push every authenticated piece even past the high-water mark: at most one package.
         let wantsMore = true;
-        for (const piece of pieces) wantsMore = this.push(piece);
+        let pushed = false;
+        for (let at = 0; at < chunk.length; at += OPEN_SLICE) {
+            let pieces: Buffer[];
+            try {
+                pieces = this.#opener.feed(chunk.subarray(at, at + OPEN_SLICE));
+            } catch (err) {
+                this.#fail(err as Error, pushed);
+                return;
+            }
+            if (this.#opener.complete && read.probe === 1) {
+                this.#tail.push(...pieces);
+                continue;
+            }
+            // Push every authenticated piece even past the high-water mark: at most one read.
+            for (const piece of pieces) wantsMore = this.push(piece);
+            pushed ||= pieces.length > 0;
+        }
         if (!wantsMore) this.#source?.pause();
     }
 
+    /**
+     * Fails the stream. When this read already pushed authenticated plaintext, the failure waits
+     * until that has been taken (the next _read), as it would had it come in a later chunk.
+     */
+    #fail(err: Error, afterPushing: boolean): void {
+        if (!afterPushing) {
+            this.destroy(err);
+            return;
+        }
+        this.#deferredError = err;
+        this.#source?.pause();
+    }
+
     #onEnd(read: SealedRead): void {
-        if (this.destroyed) return;
+        if (this.destroyed || this.#deferredError) return;
         if (this.#received < read.length) {
             const at = read.offset + this.#received;
             this.destroy(new IntegrityError(`sealed blob ends at byte ${at}, expected more`));

@@ -5,11 +5,7 @@
  * its nonce and AAD), and a stream only tells us that when more bytes arrive or it ends. So the
  * sealer holds at most one package of plaintext: a full package is sealed as non-final when the
  * next byte arrives, and whatever is held at the end (possibly nothing) is sealed as final.
- *
- * Sealed packages leave in batches of about 1 MiB rather than as a 64 KiB ciphertext and a
- * 16-byte tag each: every push becomes a file write, and two writes per package cost more
- * (measured) than the one copy the batch takes. Memory stays at one 64 KiB package and one
- * batch whatever the object's size.
+ * Memory stays at one 64 KiB buffer whatever the object's size.
  */
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
@@ -33,9 +29,6 @@ export interface SealerOptions {
     salt?: Buffer;
 }
 
-/** Sealed bytes gathered before one push: 16 packages. */
-const BATCH_SIZE = 16 * (PACKAGE_SIZE + TAG_SIZE);
-
 class Sealer extends Transform {
     readonly #header: Buffer;
     readonly #context: PackageCipherContext;
@@ -43,8 +36,6 @@ class Sealer extends Transform {
     #pendingLength = 0;
     #seq = 0;
     #headerPushed = false;
-    #batch: Buffer[] = [];
-    #batchLength = 0;
 
     constructor(p: SealParams, salt: Buffer) {
         super();
@@ -67,7 +58,6 @@ class Sealer extends Transform {
             this.#pushHeaderOnce();
             this.#seal(this.#pending.subarray(0, this.#pendingLength), true);
             this.#pendingLength = 0;
-            this.#pushBatch();
             done();
         } catch (err) {
             done(err as Error);
@@ -77,19 +67,7 @@ class Sealer extends Transform {
     #pushHeaderOnce(): void {
         if (this.#headerPushed) return;
         this.#headerPushed = true;
-        this.#collect(this.#header);
-    }
-
-    #collect(sealed: Buffer): void {
-        this.#batch.push(sealed);
-        this.#batchLength += sealed.length;
-    }
-
-    #pushBatch(): void {
-        if (this.#batchLength === 0) return;
-        this.push(Buffer.concat(this.#batch, this.#batchLength));
-        this.#batch = [];
-        this.#batchLength = 0;
+        this.push(this.#header);
     }
 
     /** Cuts a chunk into packages; a full package is sealed once a later byte shows more. */
@@ -121,10 +99,9 @@ class Sealer extends Transform {
         cipher.setAAD(aad);
         const ciphertext = cipher.update(plaintext);
         cipher.final();
-        if (ciphertext.length > 0) this.#collect(ciphertext);
-        this.#collect(cipher.getAuthTag());
+        if (ciphertext.length > 0) this.push(ciphertext);
+        this.push(cipher.getAuthTag());
         this.#seq += 1;
-        if (this.#batchLength >= BATCH_SIZE) this.#pushBatch();
     }
 }
 
@@ -132,7 +109,7 @@ class Sealer extends Transform {
  * Returns a Transform that turns the plaintext of one part into its sealed blob: a 25-byte
  * header, then one AES-256-GCM package per 64 KiB of plaintext (the last one marked final; an
  * empty input still yields one empty final package). Output length is `sealedSize(input)`.
- * Memory is bounded by one package and one batch of sealed output (about 1 MiB).
+ * Memory is bounded by one package.
  */
 export function createSealer(p: SealParams, options: SealerOptions = {}): Transform {
     assertSealParams(p);

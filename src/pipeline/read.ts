@@ -21,6 +21,16 @@ export function readObjectRange(
     end: number,
     decrypt?: SegmentDecryption,
 ): Readable {
+    const touched = segments.filter((segment) => segment.size > 0);
+    // A range inside one segment (every single-PUT object) is that segment's own stream: each
+    // stream layer's async iteration concatenates what it has buffered, a copy of every byte.
+    if (touched.length === 1 && start <= end && end < touched[0].size) {
+        try {
+            return openOne(blobs, touched[0], start, end, decrypt);
+        } catch {
+            // A refused read (a bad blob id) then fails the stream below, as it always has.
+        }
+    }
     return Readable.from(readSegments(blobs, segments, start, end, decrypt), { objectMode: false });
 }
 
@@ -37,13 +47,23 @@ async function* readSegments(
         if (segment.size > 0 && segmentEnd >= start && offset <= end) {
             const from = Math.max(start, offset) - offset;
             const to = Math.min(end, segmentEnd) - offset;
-            yield* decrypt
-                ? openSegment(blobs, segment, from, to, decrypt)
-                : blobs.read(segment.blobId, from, to);
+            yield* openOne(blobs, segment, from, to, decrypt);
         }
         offset += segment.size;
         if (offset > end) return;
     }
+}
+
+function openOne(
+    blobs: BlobStore,
+    segment: Segment,
+    from: number,
+    to: number,
+    decrypt: SegmentDecryption | undefined,
+): Readable {
+    return decrypt
+        ? openSegment(blobs, segment, from, to, decrypt)
+        : blobs.read(segment.blobId, from, to);
 }
 
 function openSegment(
