@@ -16,7 +16,7 @@
  * server follows, src/kms/root-key.ts). A generated secret is printed once, to stdout.
  * Exit status: 0 done, 1 refused (the message says why, with IAM's error code).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
 import { IdentityAdmin, type KeyOwner } from '../identity/admin.js';
@@ -99,7 +99,14 @@ async function withAdmin(
     action: (admin: IdentityAdmin) => Promise<void>,
 ): Promise<void> {
     const dataDir = resolve(options.dataDir);
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    // Run from the wrong directory, `./data` would quietly become a second, empty store (with
+    // a new root key) that the real server never sees. An existing directory is taken as meant.
+    if (!existsSync(dataDir)) {
+        throw new Error(
+            `no data dir at ${dataDir}: pass --data-dir (the server's), or create the ` +
+                'directory to set up a new one',
+        );
+    }
     const rootKey = loadRootKey({ rootKeyFile: options.rootKeyFile, env: process.env, dataDir });
     for (const warning of rootKey.warnings) process.stderr.write(`coffer admin: ${warning}\n`);
     const sealingKey = deriveCredentialSealingKey(rootKey.key);

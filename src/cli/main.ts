@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The `coffer` command. */
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { adminCommand } from './admin-command.js';
 import { policyCommand } from './policy-command.js';
@@ -7,7 +8,8 @@ import { runServer } from './server-command.js';
 
 const program = new Command()
     .name('coffer')
-    .description('Coffer: a self-hosted, S3-compatible object store.');
+    .description('Coffer: a self-hosted, S3-compatible object store.')
+    .version(packageVersion());
 
 program
     .command('server')
@@ -71,6 +73,11 @@ Signals:
 
 program.addCommand(policyCommand());
 program.addCommand(adminCommand());
+
+function packageVersion(): string {
+    const url = new URL('../../../package.json', import.meta.url);
+    return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
 
 try {
     await program.parseAsync(process.argv);

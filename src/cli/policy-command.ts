@@ -238,4 +238,5 @@ Prints the decision and the statement that made it, e.g.
   DENY (explicit) by BucketPolicy statement "DenyUnencrypted" (#0)
 Identity policies are named by their file names. Statement numbers count from 0.
 
-Exit status: 0 allowed, 2 denied (explicit or implicit), 1 error (malformed policy, bad argument).`;
+Exit status: 0 allowed, 2 denied (explicit or implicit), 1 error (malformed policy, bad argument).
+`;

@@ -38,12 +38,13 @@ export async function runServer(options: ServerOptions): Promise<void> {
     const tls = config.listenHttps === undefined ? undefined : await tlsCredentials(config, log);
     const servers = [createListener(services, { secure: false })];
     const address = await listen(servers[0]!, config.listen);
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     const https = tls === undefined ? undefined : await listenHttps(services, tls);
     if (https !== undefined) servers.push(https.server);
     log.info(
         {
             event: 'listening',
-            address: `http://${address.address}:${address.port}`,
+            address: `http://${host}:${address.port}`,
             httpsAddress: https?.url,
             dataDir: config.dataDir,
         },
@@ -116,7 +117,12 @@ function urlHost(address: AddressInfo): string {
 function stopOnSignals(servers: Server[], services: ServerServices, log: Logger): void {
     let stopping = false;
     const stop = async (signal: string) => {
-        if (stopping) return;
+        if (stopping) {
+            // A second signal means now: requests still running were never acknowledged, and
+            // the lock and temp files they leave are taken over and collected at the next start.
+            log.warn({ event: 'stopped-forcibly', signal }, 'stopping without waiting');
+            process.exit(1);
+        }
         stopping = true;
         log.info({ event: 'stopping', signal }, 'draining in-flight requests');
         await Promise.all(servers.map((server) => drain(server)));

@@ -11,6 +11,7 @@ import { StoreBackedDirectory } from '../identity/directory.js';
 import { deriveCredentialSealingKey } from '../identity/sealing-key.js';
 import { createIamApi } from '../iam/index.js';
 import { SqliteIdentityStore } from '../store/sqlite/sqlite-identity-store.js';
+import { lockDataDir } from '../store/fs/data-dir-lock.js';
 import { FsBlobStore } from '../store/fs/fs-blob-store.js';
 import { createKmsApi } from '../kms/api/handler.js';
 import { Kms } from '../kms/kms.js';
@@ -29,6 +30,7 @@ export interface RootKeys {
 
 export async function openServices(config: ServerConfig, log: Logger): Promise<ServerServices> {
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+    const unlock = lockDataDir(config.dataDir);
     const database = openSqliteDatabase(join(config.dataDir, 'metadata.sqlite'));
     const metadata = new SqliteMetadataStore(database);
     const blobs = new FsBlobStore(config.dataDir);
@@ -59,6 +61,7 @@ export async function openServices(config: ServerConfig, log: Logger): Promise<S
         close() {
             identities.close();
             metadata.close();
+            unlock();
         },
     };
 }
