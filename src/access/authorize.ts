@@ -13,7 +13,9 @@
  *    (https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html, "Permissions").
  * 4. Every decision logs one line: `{event: 'authorization', operation, action, resource,
  *    principal, decision, statement}` (principal ARNs only; never keys or signatures).
- * 5. A refusal is 403 AccessDenied. Callers of the bucket owner's account get AWS's extended
+ * 5. SSE-KMS: S3's use of a customer managed key on the caller's behalf is checked as the
+ *    caller's own kms:GenerateDataKey / kms:Decrypt (`authorizeKmsKeyUse`, kms-permissions.ts).
+ * 6. A refusal is 403 AccessDenied. Callers of the bucket owner's account get AWS's extended
  *    message naming the action and the kind of policy; others get "Access Denied"
  *    (https://docs.aws.amazon.com/AmazonS3/latest/userguide/troubleshoot-403-errors.html).
  */
@@ -23,7 +25,13 @@ import { S3Error, isS3Error } from '../s3/errors.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { ServerServices } from '../server/services.js';
 import { actionChecks, checkFromArn, operationAccess, s3Arn, type ActionCheck } from './actions.js';
-import { SSE_CONDITION_HEADERS, type ConditionKeys, type RequestFacts } from './condition-keys.js';
+import {
+    SSE_CONDITION_HEADERS,
+    globalConditionKeys,
+    type ConditionKeys,
+    type RequestFacts,
+} from './condition-keys.js';
+import { addKmsConditionKeys, kmsAccessVerdict } from './kms-permissions.js';
 import { evaluateCheck, type CheckInputs, type Verdict } from './decision.js';
 
 /** What dispatch knows about the request beyond its context. */
@@ -74,6 +82,50 @@ export async function authorizeAction(
     extraKeys?: ConditionKeys,
 ): Promise<void> {
     await enforce(ctx, services, checkFromArn(action, resource), { extraKeys });
+}
+
+/**
+ * S3's use of a KMS key for this request (SSE-KMS): `kms:GenerateDataKey` to write under it,
+ * `kms:Decrypt` to read. The caller needs the permission itself, as on AWS, with kms:ViaService
+ * naming S3; an AWS managed key (`aws/s3`) is usable by anyone S3 let this far
+ * (kms-permissions.ts). A refusal is 403 AccessDenied with the KMS wording.
+ */
+export async function authorizeKmsKeyUse(
+    ctx: RequestContext,
+    services: ServerServices,
+    use: KmsKeyUse,
+): Promise<void> {
+    if (use.keyManager === 'AWS') return;
+    const facts =
+        requestFacts.get(ctx) ?? factsOf(ctx, { headers: {}, query: new URLSearchParams() });
+    const conditionKeys = addKmsConditionKeys(
+        globalConditionKeys(facts),
+        facts.principal,
+        use.encryptionContext,
+    );
+    conditionKeys.set('kms:viaservice', [`s3.${services.config.region}.amazonaws.com`]);
+    const check = { principal: ctx.principal, action: use.action, resource: use.keyArn };
+    const verdict = await kmsAccessVerdict(services, { ...check, conditionKeys });
+    ctx.log.info(
+        {
+            event: 'authorization',
+            operation: ctx.operation,
+            action: use.action,
+            resource: use.keyArn,
+            principal: ctx.principal.type === 'Anonymous' ? 'anonymous' : ctx.principal.arn,
+            decision: verdict.allowed ? 'allow' : 'deny',
+        },
+        'authorization',
+    );
+    if (!verdict.allowed) throw new S3Error('AccessDenied', verdict.message);
+}
+
+/** One use S3 makes of a KMS key on a caller's behalf. */
+export interface KmsKeyUse {
+    action: 'kms:GenerateDataKey' | 'kms:Decrypt';
+    keyArn: string;
+    keyManager: 'AWS' | 'CUSTOMER';
+    encryptionContext: Readonly<Record<string, string>>;
 }
 
 /**

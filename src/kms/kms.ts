@@ -17,8 +17,10 @@
  * AccessDenied messages); the JSON protocol lives in `api/`. The `...For` methods are the
  * in-process interface for SSE-S3 and SSE-KMS.
  */
+import { readCiphertextHeader } from './ciphertext.js';
 import { KmsCore } from './core.js';
 import { KmsError } from './errors.js';
+import { aliasArn, parseKeyRef } from './key-ref.js';
 import {
     ensureAwsManagedKey,
     ensureServiceKey,
@@ -50,6 +52,41 @@ export class Kms {
 
     constructor(options: KmsOptions) {
         this.core = new KmsCore(options);
+    }
+
+    /** The account whose keys this KMS holds. */
+    get accountId(): string {
+        return this.core.location.accountId;
+    }
+
+    /**
+     * The ARN of the key `keyRef` names (key id, key ARN, alias name or alias ARN), or undefined
+     * when it names none. A lookup for authorization: no key is created, nothing is audited.
+     */
+    async keyArnOf(keyRef: string): Promise<string | undefined> {
+        let parsed;
+        try {
+            parsed = parseKeyRef(keyRef, this.core.location, 'key-or-alias');
+        } catch {
+            return undefined;
+        }
+        if (parsed.kind === 'key') return this.core.arn(parsed.keyId);
+        const alias = await this.core.store.getAlias(parsed.aliasName);
+        return alias && this.core.arn(alias.targetKeyId);
+    }
+
+    /** The ARN of the key a ciphertext blob names, or undefined for bytes this KMS did not make. */
+    ciphertextKeyArn(blob: Buffer): string | undefined {
+        try {
+            return this.core.arn(readCiphertextHeader(blob).keyId);
+        } catch {
+            return undefined;
+        }
+    }
+
+    /** The ARN of an alias of this KMS's account. */
+    aliasArnOf(aliasName: string): string {
+        return aliasArn(this.core.location, aliasName);
     }
 
     /** Call once at startup: refuses a root key that is not the one the store was sealed with. */

@@ -6,9 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { globalConditionKeys } from '../access/condition-keys.js';
+import { addKmsConditionKeys, kmsAccessVerdict } from '../access/kms-permissions.js';
 import { authenticate } from '../auth/index.js';
 import { IAM_CONTENT_TYPE, IAM_XMLNS } from '../iam/index.js';
 import { KMS_CONTENT_TYPE, KMS_TARGET_PREFIX } from '../kms/api/handler.js';
+import { KmsError } from '../kms/errors.js';
 import { S3Error, isS3Error } from '../s3/errors.js';
 import type { S3Response } from '../s3/types.js';
 import type { RequestContext } from './request-context.js';
@@ -85,7 +87,32 @@ async function serveIam(
  * aws:SourceIp, aws:UserAgent, the principal's keys...); the `s3:` keys are S3's alone.
  */
 function iamConditionKeys(ctx: RequestContext, req: IncomingMessage) {
-    const keys = globalConditionKeys({
+    const keys = requestConditionKeys(ctx, req);
+    for (const key of keys.keys()) if (key.startsWith('s3:')) keys.delete(key);
+    return keys;
+}
+
+/** One line per KMS authorization decision, as S3's decisions are logged (ARNs only). */
+function logKmsDecision(
+    ctx: RequestContext,
+    check: { action: string; resource: string },
+    allowed: boolean,
+): void {
+    ctx.log.info(
+        {
+            event: 'authorization',
+            operation: ctx.operation,
+            action: check.action,
+            resource: check.resource,
+            principal: ctx.principal.type === 'Anonymous' ? 'anonymous' : ctx.principal.arn,
+            decision: allowed ? 'allow' : 'deny',
+        },
+        'authorization',
+    );
+}
+
+function requestConditionKeys(ctx: RequestContext, req: IncomingMessage) {
+    return globalConditionKeys({
         principal: ctx.principal,
         auth: ctx.auth,
         secureTransport: ctx.secureTransport,
@@ -94,8 +121,6 @@ function iamConditionKeys(ctx: RequestContext, req: IncomingMessage) {
         query: new URLSearchParams(),
         now: new Date(),
     });
-    for (const key of keys.keys()) if (key.startsWith('s3:')) keys.delete(key);
-    return keys;
 }
 
 /** IAM's names for SigV4 failures, in its ErrorResponse XML. */
@@ -139,10 +164,28 @@ async function serveKms(
     if (ctx.principal.type === 'Anonymous') {
         return kmsError(400, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
     }
+    const principal = ctx.principal;
     const response = await services.kmsApi({
         target,
         body: body.toString('utf8'),
-        callerArn: ctx.principal.arn,
+        callerArn: principal.arn,
+        authorize: async (checks) => {
+            for (const check of checks) {
+                const conditionKeys = addKmsConditionKeys(
+                    requestConditionKeys(ctx, req),
+                    principal,
+                    check.encryptionContext,
+                );
+                const verdict = await kmsAccessVerdict(services, {
+                    principal,
+                    action: check.action,
+                    resource: check.resource,
+                    conditionKeys,
+                });
+                logKmsDecision(ctx, check, verdict.allowed);
+                if (!verdict.allowed) throw new KmsError('AccessDeniedException', verdict.message);
+            }
+        },
     });
     if (response.status >= 400) ctx.errorCode = jsonErrorType(response.body);
     return response;

@@ -5,6 +5,7 @@
  * not open or does not name this object is an IntegrityError: damaged or moved metadata.
  */
 import { randomBytes } from 'node:crypto';
+import type { KmsKeyUse } from '../access/authorize.js';
 import { IntegrityError, unwrapKey, wrapAad, wrapKey } from '../crypto/index.js';
 import { KmsError } from '../kms/errors.js';
 import type { Kms } from '../kms/kms.js';
@@ -32,6 +33,8 @@ export interface SealingKey {
 export interface KmsCaller {
     services: ServerServices;
     caller: string;
+    /** Throws AccessDenied unless the requester may have S3 make this use of an SSE-KMS key. */
+    authorizeKeyUse(use: KmsKeyUse): Promise<void>;
 }
 
 const S3_CALLER = 'coffer:s3';
@@ -66,9 +69,12 @@ export async function newDataKey(
         }
         case 'SSE-KMS': {
             const kmsKey = await requireUsableKey(kms, spec.keyId);
+            const context = spec.bucketKeyEnabled
+                ? { ...spec.context, ...bucketKeyContext(bucket) }
+                : { ...spec.context, ...objectContext };
+            await who.authorizeKeyUse(keyUse('kms:GenerateDataKey', kmsKey, context));
             if (spec.bucketKeyEnabled)
                 return newBucketKeyed(who, bucket, key, spec, kmsKey, objectId);
-            const context = { ...spec.context, ...objectContext };
             const base = { mode: 'SSE-KMS', objectId } as const;
             return generatedByKms(kms, kmsKey.Arn, context, who.caller, base);
         }
@@ -140,18 +146,28 @@ export async function openDataKey(
         case 'SSE-KMS': {
             const arn = encryption.kmsKeyArn ?? '';
             if (encryption.bucketKeyEnabled) {
-                await requireUsableKey(kms, arn);
-                boundContext(encryption, `arn:aws:s3:::${bucket}`);
+                const kmsKey = await requireUsableKey(kms, arn);
+                const context = boundContext(encryption, `arn:aws:s3:::${bucket}`);
+                await who.authorizeKeyUse(keyUse('kms:Decrypt', kmsKey, context));
                 const bucketKey = await bucketKeyFor(who.services, bucket, arn, who.caller, false);
                 return unwrapKey(bucketKey, wrapped, wrapAad(BUCKET_KEY_PURPOSE, bucket, key));
             }
             const context = boundContext(encryption, objectArn(bucket, key));
+            await who.authorizeKeyUse(keyUse('kms:Decrypt', await kms.resolveKey(arn), context));
             const opened = await kms.decryptFor(wrapped, context, who.caller);
             if (opened.keyArn !== arn)
                 throw new IntegrityError('data key is under another KMS key');
             return opened.plaintext;
         }
     }
+}
+
+function keyUse(
+    action: KmsKeyUse['action'],
+    key: KeyMetadata,
+    encryptionContext: EncryptionContext,
+): KmsKeyUse {
+    return { action, keyArn: key.Arn, keyManager: key.KeyManager, encryptionContext };
 }
 
 /**

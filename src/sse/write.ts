@@ -3,6 +3,7 @@
  * bucket default), a fresh data key for it, how its blobs are sealed and what its ETag is.
  */
 import { createHmac } from 'node:crypto';
+import { authorizeKmsKeyUse } from '../access/authorize.js';
 import type { SealParams } from '../crypto/index.js';
 import { S3Error } from '../s3/errors.js';
 import type { S3Request } from '../s3/types.js';
@@ -12,11 +13,18 @@ import { newDataKey, type EncryptionSpec, type KmsCaller, type SealingKey } from
 import { withKmsErrors } from './kms-errors.js';
 import { hasSseWriteHeaders, sseWriteHeadersOf } from './request-headers.js';
 
-/** The KMS caller of a request: its principal's ARN (anonymous callers never reach the KMS). */
+/**
+ * The KMS caller of a request: its principal's ARN (anonymous callers never reach the KMS), and
+ * the check of its own permission on the SSE-KMS key S3 uses for it.
+ */
 export function kmsCallerOf(req: S3Request): KmsCaller {
     const principal = req.ctx.principal;
     const caller = principal.type === 'Anonymous' ? 'anonymous' : principal.arn;
-    return { services: req.services, caller };
+    return {
+        services: req.services,
+        caller,
+        authorizeKeyUse: (use) => authorizeKmsKeyUse(req.ctx, req.services, use),
+    };
 }
 
 /**

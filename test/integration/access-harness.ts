@@ -15,6 +15,7 @@ import {
     IAMClient,
     PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import {
     CreateBucketCommand,
     GetObjectCommand,
@@ -41,6 +42,8 @@ const run = promisify(execFile);
 export interface Caller {
     arn: string;
     s3: S3Client;
+    /** The same credentials on the built-in KMS, served at the same endpoint. */
+    kms: KMSClient;
     /** IAM users: the IAM client of their account's root, which manages their policies. */
     admin?: IAMClient;
     userName?: string;
@@ -119,7 +122,12 @@ export class AccessWorld {
 
     private caller(arn: string, accessKeyId: string, secretAccessKey: string): Caller {
         const credentials = { accessKeyId, secretAccessKey };
-        return { arn, s3: this.keep(s3Client(this.server, { credentials, maxAttempts: 1 })) };
+        const endpoint = this.server.endpoint;
+        return {
+            arn,
+            s3: this.keep(s3Client(this.server, { credentials, maxAttempts: 1 })),
+            kms: this.keep(new KMSClient({ endpoint, region: REGION, credentials, maxAttempts: 1 })),
+        };
     }
 
     private iam(accessKeyId: string, secretAccessKey: string): IAMClient {

@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import type { KmsAccessCheck } from '../../src/kms/api/access.js';
 import { createKmsApi, type KmsApiResponse } from '../../src/kms/api/handler.js';
+import { KmsError } from '../../src/kms/errors.js';
 import { ACCOUNT, CALLER, REGION, openKms, type KmsHarness } from './kms-harness.js';
 
 type Json = Record<string, any>; // test-side view of parsed response bodies
@@ -8,6 +10,8 @@ type Json = Record<string, any>; // test-side view of parsed response bodies
 describe('kms JSON 1.1 API handler', () => {
     let h: KmsHarness;
     let api: ReturnType<typeof createKmsApi>;
+    // What each call asked its authorizer; the server's authorizer decides, these tests record.
+    const asked: KmsAccessCheck[] = [];
     const call = async (
         operation: string,
         body: unknown,
@@ -17,6 +21,7 @@ describe('kms JSON 1.1 API handler', () => {
             target: `TrentService.${operation}`,
             body: text,
             callerArn: CALLER,
+            authorize: async (checks) => void asked.push(...checks),
         });
         assert.equal(response.headers['Content-Type'], 'application/x-amz-json-1.1');
         return { ...response, json: JSON.parse(response.body) as Json };
@@ -185,8 +190,87 @@ describe('kms JSON 1.1 API handler', () => {
             target: 'TrentService.ListKeys',
             body: '',
             callerArn: CALLER,
+            authorize: async (checks) => void asked.push(...checks),
         });
         assert.equal(response.status, 200);
+    });
+
+    it('asks its authorizer for each action on each key the request names', async () => {
+        const checksOf = async (operation: string, body: unknown) => {
+            asked.length = 0;
+            await call(operation, body);
+            return asked.map(({ action, resource }) => `${action} ${resource}`);
+        };
+        const key = (await ok('CreateKey', {}))['KeyMetadata'];
+        const other = (await ok('CreateKey', {}))['KeyMetadata'];
+        const aliasArn = `arn:aws:kms:${REGION}:${ACCOUNT}:alias/checks`;
+        const tags = [{ TagKey: 'a', TagValue: 'b' }];
+        assert.deepEqual(await checksOf('CreateKey', { Tags: tags }), [
+            'kms:CreateKey *',
+            'kms:TagResource *',
+        ]);
+        assert.deepEqual(await checksOf('ListKeys', {}), ['kms:ListKeys *']);
+        assert.deepEqual(await checksOf('DescribeKey', { KeyId: key.KeyId }), [
+            `kms:DescribeKey ${key.Arn}`,
+        ]);
+        assert.deepEqual(
+            await checksOf('CreateAlias', { AliasName: 'alias/checks', TargetKeyId: key.KeyId }),
+            [`kms:CreateAlias ${aliasArn}`, `kms:CreateAlias ${key.Arn}`],
+        );
+        // An alias names the key it points to.
+        assert.deepEqual(
+            await checksOf('GenerateDataKey', {
+                KeyId: 'alias/checks',
+                KeySpec: 'AES_256',
+                EncryptionContext: { purpose: 'test' },
+            }),
+            [`kms:GenerateDataKey ${key.Arn}`],
+        );
+        assert.deepEqual(asked[0]?.encryptionContext, { purpose: 'test' });
+        assert.deepEqual(
+            await checksOf('UpdateAlias', { AliasName: 'alias/checks', TargetKeyId: other.Arn }),
+            [
+                `kms:UpdateAlias ${aliasArn}`,
+                `kms:UpdateAlias ${key.Arn}`,
+                `kms:UpdateAlias ${other.Arn}`,
+            ],
+        );
+        const encrypted = await ok('Encrypt', { KeyId: key.KeyId, Plaintext: 'eA==' });
+        const blob = encrypted['CiphertextBlob'];
+        // Decrypt acts on the key the blob names, whatever KeyId says.
+        assert.deepEqual(await checksOf('Decrypt', { CiphertextBlob: blob }), [
+            `kms:Decrypt ${key.Arn}`,
+        ]);
+        assert.deepEqual(
+            await checksOf('ReEncrypt', { CiphertextBlob: blob, DestinationKeyId: 'alias/checks' }),
+            [`kms:ReEncryptFrom ${key.Arn}`, `kms:ReEncryptTo ${other.Arn}`],
+        );
+        assert.deepEqual(await checksOf('DeleteAlias', { AliasName: 'alias/checks' }), [
+            `kms:DeleteAlias ${aliasArn}`,
+            `kms:DeleteAlias ${other.Arn}`,
+        ]);
+    });
+
+    it('a refusing authorizer stops the operation before it runs', async () => {
+        const refusing = createKmsApi(h.kms);
+        const response = await refusing({
+            target: 'TrentService.CreateKey',
+            body: '{"Description":"refused"}',
+            callerArn: CALLER,
+            authorize: async () => {
+                throw new KmsError('AccessDeniedException', 'no');
+            },
+        });
+        assert.equal(response.status, 400);
+        assert.deepEqual(JSON.parse(response.body), {
+            __type: 'AccessDeniedException',
+            message: 'no',
+        });
+        const listed = await ok('ListKeys', { Limit: 1000 });
+        for (const { KeyId } of listed['Keys'] as Array<{ KeyId: string }>) {
+            const described = await ok('DescribeKey', { KeyId });
+            assert.notEqual(described['KeyMetadata'].Description, 'refused');
+        }
     });
 
     it('unknown and unsupported targets', async () => {
@@ -196,6 +280,7 @@ describe('kms JSON 1.1 API handler', () => {
             target: 'DynamoDB_20120810.ListTables',
             body: '{}',
             callerArn: CALLER,
+            authorize: async (checks) => void asked.push(...checks),
         });
         assert.equal(JSON.parse(response.body).__type, 'UnknownOperationException');
         assert.equal(response.status, 400);
@@ -212,6 +297,7 @@ describe('kms JSON 1.1 API handler', () => {
             target: 'TrentService.Decrypt',
             body: JSON.stringify({ CiphertextBlob: enc['CiphertextBlob'] }),
             callerArn: CALLER,
+            authorize: async (checks) => void asked.push(...checks),
         });
         assert.equal(response.status, 500);
         assert.equal(JSON.parse(response.body).__type, 'KMSInternalException');

@@ -2,14 +2,16 @@
  * The AWS KMS JSON 1.1 protocol: `POST /` with `X-Amz-Target: TrentService.<Operation>` and a
  * JSON body; the answer is `application/x-amz-json-1.1`, and errors are
  * `{"__type": "<Exception>", "message": "..."}` with the exception's status (400, or 500 for
- * KMSInternalException). The server authenticates (SigV4, service `kms`) and authorizes before
- * calling this; it passes the caller's ARN.
+ * KMSInternalException). The server authenticates (SigV4, service `kms`) before calling this
+ * and passes the caller's ARN and its authorizer; this module says which actions on which keys
+ * each request needs (`access.ts`) and asks it before running the operation.
  *
  * Dispatch is a table the compiler checks. AWS KMS operations Coffer does not implement answer
  * UnsupportedOperationException; targets that are no KMS operation, UnknownOperationException.
  */
 import { KmsError } from '../errors.js';
 import type { Kms } from '../kms.js';
+import { accessChecks, type KmsAccessCheck } from './access.js';
 import { ALIAS_OPERATIONS } from './aliases.js';
 import { CRYPTO_OPERATIONS } from './crypto.js';
 import { Fields, toWire } from './fields.js';
@@ -24,6 +26,11 @@ export interface KmsApiRequest {
     body: string;
     /** The authenticated caller, for the audit log and AccessDenied messages. */
     callerArn: string;
+    /**
+     * Throws (a KmsError, AccessDeniedException) unless the caller may do all of `checks`;
+     * called once the operation is known and before it runs.
+     */
+    authorize(checks: KmsAccessCheck[]): Promise<void>;
 }
 
 export interface KmsApiResponse {
@@ -92,8 +99,10 @@ export function createKmsApi(
 ): (request: KmsApiRequest) => Promise<KmsApiResponse> {
     return async (request) => {
         try {
-            const operation = findOperation(request.target);
-            const result = await operation(kms, Fields.parse(request.body), request.callerArn);
+            const name = findOperation(request.target);
+            const fields = Fields.parse(request.body);
+            await request.authorize(await accessChecks(kms, name, fields));
+            const result = await KMS_OPERATIONS[name](kms, fields, request.callerArn);
             return respond(200, JSON.stringify(toWire(result ?? {})));
         } catch (error) {
             const kmsError =
@@ -109,9 +118,9 @@ export function createKmsApi(
     };
 }
 
-function findOperation(target: string): KmsOperation {
+function findOperation(target: string): KmsOperationName {
     const name = target.startsWith(KMS_TARGET_PREFIX) ? target.slice(KMS_TARGET_PREFIX.length) : '';
-    if (Object.hasOwn(KMS_OPERATIONS, name)) return KMS_OPERATIONS[name as KmsOperationName];
+    if (Object.hasOwn(KMS_OPERATIONS, name)) return name as KmsOperationName;
     if ((UNSUPPORTED_KMS_OPERATIONS as readonly string[]).includes(name)) {
         throw new KmsError(
             'UnsupportedOperationException',
