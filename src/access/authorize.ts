@@ -22,6 +22,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { BUCKET_POLICY_NAME } from '../policy/index.js';
 import { S3Error, isS3Error } from '../s3/errors.js';
+import type { KeyMetadata } from '../kms/types.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { ServerServices } from '../server/services.js';
 import { actionChecks, checkFromArn, operationAccess, s3Arn, type ActionCheck } from './actions.js';
@@ -88,14 +89,16 @@ export async function authorizeAction(
  * S3's use of a KMS key for this request (SSE-KMS): `kms:GenerateDataKey` to write under it,
  * `kms:Decrypt` to read. The caller needs the permission itself, as on AWS, with kms:ViaService
  * naming S3; an AWS managed key (`aws/s3`) is usable by anyone S3 let this far
- * (kms-permissions.ts). A refusal is 403 AccessDenied with the KMS wording.
+ * (kms-permissions.ts). A refusal is 403 AccessDenied with the KMS wording. It names the key an
+ * alias points to only to the key's own account; another account, always refused, is told only
+ * what it named, so it learns neither an alias's key nor whether the key exists.
  */
 export async function authorizeKmsKeyUse(
     ctx: RequestContext,
     services: ServerServices,
     use: KmsKeyUse,
 ): Promise<void> {
-    if (use.keyManager === 'AWS') return;
+    if (use.key?.KeyManager === 'AWS') return;
     const facts =
         requestFacts.get(ctx) ?? factsOf(ctx, { headers: {}, query: new URLSearchParams() });
     const conditionKeys = addKmsConditionKeys(
@@ -104,14 +107,19 @@ export async function authorizeKmsKeyUse(
         use.encryptionContext,
     );
     conditionKeys.set('kms:viaservice', [`s3.${services.config.region}.amazonaws.com`]);
-    const check = { principal: ctx.principal, action: use.action, resource: use.keyArn };
+    const principal = ctx.principal;
+    const sameAccount =
+        principal.type !== 'Anonymous' && principal.accountId === services.kms.accountId;
+    const named = services.kms.referenceArn(use.keyRef) ?? use.keyRef;
+    const resource = sameAccount && use.key !== undefined ? use.key.Arn : named;
+    const check = { principal, action: use.action, resource };
     const verdict = await kmsAccessVerdict(services, { ...check, conditionKeys });
     ctx.log.info(
         {
             event: 'authorization',
             operation: ctx.operation,
             action: use.action,
-            resource: use.keyArn,
+            resource,
             principal: ctx.principal.type === 'Anonymous' ? 'anonymous' : ctx.principal.arn,
             decision: verdict.allowed ? 'allow' : 'deny',
         },
@@ -123,8 +131,10 @@ export async function authorizeKmsKeyUse(
 /** One use S3 makes of a KMS key on a caller's behalf. */
 export interface KmsKeyUse {
     action: 'kms:GenerateDataKey' | 'kms:Decrypt';
-    keyArn: string;
-    keyManager: 'AWS' | 'CUSTOMER';
+    /** The key as the request (or the object's metadata) names it, in any KeyId form. */
+    keyRef: string;
+    /** The key it names, undefined when it names none. */
+    key: KeyMetadata | undefined;
     encryptionContext: Readonly<Record<string, string>>;
 }
 

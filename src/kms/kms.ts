@@ -75,6 +75,23 @@ export class Kms {
         return alias && this.core.arn(alias.targetKeyId);
     }
 
+    /**
+     * The ARN `keyRef` names as written, without looking anything up: a key id or key ARN its key
+     * ARN, an alias name or alias ARN its alias ARN; undefined when it is malformed or of another
+     * account or region.
+     */
+    referenceArn(keyRef: string): string | undefined {
+        let parsed;
+        try {
+            parsed = parseKeyRef(keyRef, this.core.location, 'key-or-alias');
+        } catch {
+            return undefined;
+        }
+        return parsed.kind === 'key'
+            ? this.core.arn(parsed.keyId)
+            : aliasArn(this.core.location, parsed.aliasName);
+    }
+
     /** The ARN of the key a ciphertext blob names, or undefined for bytes this KMS did not make. */
     ciphertextKeyArn(blob: Buffer): string | undefined {
         try {

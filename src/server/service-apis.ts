@@ -169,6 +169,7 @@ async function serveKms(
         target,
         body: body.toString('utf8'),
         callerArn: principal.arn,
+        callerAccount: principal.accountId,
         authorize: async (checks) => {
             for (const check of checks) {
                 const conditionKeys = addKmsConditionKeys(

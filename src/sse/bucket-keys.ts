@@ -8,7 +8,7 @@
  * 2. Objects' data keys are wrapped locally under it (`wrapKey`, AAD
  *    `wrapAad('sse-kms-bucket-key', bucket, key)`), so most writes and reads make no KMS call.
  * 3. Its plaintext is cached in memory for 5 minutes, at most 256 entries. Key state is still
- *    enforced on every use by the callers (`requireUsableKey`): a metadata lookup, no crypto.
+ *    enforced on every use by the callers (`keyForUse`): a metadata lookup, no crypto.
  *
  * The cache belongs to one server: it is kept per `ServerServices` object (a WeakMap, so it
  * goes with the services and is never shared between two servers in one process).

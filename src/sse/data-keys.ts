@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KmsKeyUse } from '../access/authorize.js';
 import { IntegrityError, unwrapKey, wrapAad, wrapKey } from '../crypto/index.js';
-import { KmsError } from '../kms/errors.js';
+import { KmsError, isKmsError } from '../kms/errors.js';
 import type { Kms } from '../kms/kms.js';
 import type { EncryptionContext, KeyMetadata } from '../kms/types.js';
 import type { ServerServices } from '../server/services.js';
@@ -68,11 +68,10 @@ export async function newDataKey(
             return generatedByKms(kms, service.Arn, objectContext, S3_CALLER, base);
         }
         case 'SSE-KMS': {
-            const kmsKey = await requireUsableKey(kms, spec.keyId);
             const context = spec.bucketKeyEnabled
                 ? { ...spec.context, ...bucketKeyContext(bucket) }
                 : { ...spec.context, ...objectContext };
-            await who.authorizeKeyUse(keyUse('kms:GenerateDataKey', kmsKey, context));
+            const kmsKey = await keyForUse(who, 'kms:GenerateDataKey', spec.keyId, context);
             if (spec.bucketKeyEnabled)
                 return newBucketKeyed(who, bucket, key, spec, kmsKey, objectId);
             const base = { mode: 'SSE-KMS', objectId } as const;
@@ -146,14 +145,13 @@ export async function openDataKey(
         case 'SSE-KMS': {
             const arn = encryption.kmsKeyArn ?? '';
             if (encryption.bucketKeyEnabled) {
-                const kmsKey = await requireUsableKey(kms, arn);
                 const context = boundContext(encryption, `arn:aws:s3:::${bucket}`);
-                await who.authorizeKeyUse(keyUse('kms:Decrypt', kmsKey, context));
+                await keyForUse(who, 'kms:Decrypt', arn, context);
                 const bucketKey = await bucketKeyFor(who.services, bucket, arn, who.caller, false);
                 return unwrapKey(bucketKey, wrapped, wrapAad(BUCKET_KEY_PURPOSE, bucket, key));
             }
             const context = boundContext(encryption, objectArn(bucket, key));
-            await who.authorizeKeyUse(keyUse('kms:Decrypt', await kms.resolveKey(arn), context));
+            await keyForUse(who, 'kms:Decrypt', arn, context);
             const opened = await kms.decryptFor(wrapped, context, who.caller);
             if (opened.keyArn !== arn)
                 throw new IntegrityError('data key is under another KMS key');
@@ -162,24 +160,38 @@ export async function openDataKey(
     }
 }
 
-function keyUse(
+/**
+ * The KMS key `keyRef` names (`alias/aws/s3` when none, created on first use) for S3 to use on
+ * the requester's behalf, once the requester may have it used for `action`, and then only if it
+ * exists and is Enabled. The permission comes first, as in the KMS API, so a refusal tells
+ * nothing of the key's state, nor (to another account) whether it exists.
+ */
+async function keyForUse(
+    who: KmsCaller,
     action: KmsKeyUse['action'],
-    key: KeyMetadata,
+    keyRef: string | undefined,
     encryptionContext: EncryptionContext,
-): KmsKeyUse {
-    return { action, keyArn: key.Arn, keyManager: key.KeyManager, encryptionContext };
+): Promise<KeyMetadata> {
+    const { kms } = who.services;
+    if (keyRef === undefined) return requireEnabledKey(await kms.awsManagedKey('alias/aws/s3'));
+    let key: KeyMetadata | undefined;
+    let notFound: KmsError | undefined;
+    try {
+        key = await kms.resolveKey(keyRef);
+    } catch (err) {
+        if (!isKmsError(err, 'NotFoundException')) throw err;
+        notFound = err;
+    }
+    await who.authorizeKeyUse({ action, keyRef, key, encryptionContext });
+    if (key === undefined) throw notFound!;
+    return requireEnabledKey(key);
 }
 
 /**
- * The KMS key `keyRef` names (`alias/aws/s3` when none, created on first use), refused with
- * AWS's exception unless it is Enabled. A metadata lookup only: this is what enforces key state
- * where no KMS crypto call happens (bucket keys).
+ * AWS's exception unless the key is Enabled. A metadata lookup only: this is what enforces key
+ * state where no KMS crypto call happens (bucket keys).
  */
-export async function requireUsableKey(kms: Kms, keyRef: string | undefined): Promise<KeyMetadata> {
-    const key =
-        keyRef === undefined
-            ? await kms.awsManagedKey('alias/aws/s3')
-            : await kms.resolveKey(keyRef);
+function requireEnabledKey(key: KeyMetadata): KeyMetadata {
     if (key.KeyState === 'Disabled') {
         throw new KmsError('DisabledException', `${key.Arn} is disabled.`);
     }

@@ -28,7 +28,7 @@ export {
     writeBucketEncryption,
     type BucketEncryption,
 } from './bucket-default.js';
-export { requireUsableKey, type SealingKey } from './data-keys.js';
+export { type SealingKey } from './data-keys.js';
 export { completionHeaders, uploadPartKey } from './multipart.js';
 export {
     copySourceCustomerKeyOf,

@@ -8,9 +8,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
+    CreateAliasCommand,
     CreateKeyCommand,
     DecryptCommand,
     DescribeKeyCommand,
+    DisableKeyCommand,
     EncryptCommand,
     GenerateDataKeyCommand,
     ScheduleKeyDeletionCommand,
@@ -83,6 +85,9 @@ const kmsDenied = (who: Caller, action: string, resource: string, why: string) =
     `AccessDeniedException 400: User: ${who.arn} is not authorized to perform: ${action} ` +
     `on resource: ${resource} because ${why}`;
 
+/** The ARN of an alias of the KMS's (the default) account. */
+const aliasArn = (name: string) => `arn:aws:kms:us-east-1:${world.account}:${name}`;
+
 /** S3's 403 when the caller may not have S3 use the key. */
 const s3Denied = (who: Caller, action: string, resource: string) =>
     `AccessDenied 403: User: ${who.arn} is not authorized to perform: ${action} ` +
@@ -150,6 +155,30 @@ describe('the KMS API', () => {
             await outcome(otherRoot.kms.send(new CreateKeyCommand({}))),
             /^AccessDeniedException 400: User: \S+:root is not authorized to perform: kms:CreateKey/,
         );
+    });
+
+    test('another account learns nothing of the aliases it names, aws/s3 included', async () => {
+        await identityPolicy(carol, { Action: 'kms:*', Resource: '*' });
+        await root.kms.send(
+            new CreateAliasCommand({ AliasName: 'alias/named', TargetKeyId: allowedKey }),
+        );
+        // An alias that exists, one that does not, and aws/s3 before anything made it: the same
+        // refusal, naming the alias, never the key behind it.
+        for (const name of ['alias/named', 'alias/missing', 'alias/aws/s3']) {
+            assert.equal(
+                await outcome(carol.kms.send(new DescribeKeyCommand({ KeyId: name }))),
+                kmsDenied(carol, 'kms:DescribeKey', aliasArn(name), 'no resource-based policy ' +
+                    'allows the kms:DescribeKey action'),
+            );
+        }
+        await identityPolicy(alice, S3_FOR_ALICE);
+        assert.equal(
+            await outcome(alice.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }))),
+            kmsDenied(alice, 'kms:DescribeKey', aliasArn('alias/aws/s3'), 'no identity-based ' +
+                'policy allows the kms:DescribeKey action'),
+        );
+        const managed = await root.kms.send(new DescribeKeyCommand({ KeyId: 'alias/aws/s3' }));
+        assert.equal(managed.KeyMetadata!.KeyManager, 'AWS');
     });
 });
 
@@ -253,5 +282,61 @@ describe("S3's use of a key for SSE-KMS", () => {
                 `on resource: ${allowedKey} with an explicit deny in an identity-based policy`,
         );
         assert.equal(await putKms(alice, 'still-writes', allowedKey), 'ok');
+    });
+
+    test("a key's state and existence are told only to those who may use it", async () => {
+        await identityPolicy(alice, S3_FOR_ALICE, {
+            Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+            Resource: allowedKey,
+        });
+        const disabledKey = (await root.kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
+        await root.s3.send(
+            new PutObjectCommand({
+                Bucket: B,
+                Key: 'under-disabled',
+                Body: BODY,
+                ServerSideEncryption: 'aws:kms',
+                SSEKMSKeyId: disabledKey,
+                BucketKeyEnabled: true,
+            }),
+        );
+        await root.kms.send(new DisableKeyCommand({ KeyId: disabledKey }));
+        assert.equal(
+            await putKms(alice, 'refused', disabledKey),
+            s3Denied(alice, 'kms:GenerateDataKey', disabledKey),
+        );
+        assert.equal(
+            await getBody(alice, 'under-disabled'),
+            s3Denied(alice, 'kms:Decrypt', disabledKey),
+        );
+        const disabled = `KMS.DisabledException 400: ${disabledKey} is disabled.`;
+        assert.equal(await putKms(root, 'refused', disabledKey), disabled);
+        assert.equal(await getBody(root, 'under-disabled'), disabled);
+
+        // Another account, through a bucket policy that lets it write: every key id but aws/s3's
+        // is refused alike, naming what the request named.
+        await world.bucketPolicy(B, {
+            Principal: { AWS: `arn:aws:iam::${world.otherAccount}:root` },
+            Action: 's3:PutObject',
+            Resource: objects(B),
+        });
+        await identityPolicy(carol, { Action: ['s3:PutObject', 'kms:*'], Resource: '*' });
+        const missingKey = allowedKey.replace(/[^/]*$/, '00000000-0000-0000-0000-000000000000');
+        const foreignDenied = (resource: string) =>
+            `AccessDenied 403: User: ${carol.arn} is not authorized to perform: ` +
+            `kms:GenerateDataKey on resource: ${resource} because no resource-based policy ` +
+            'allows the kms:GenerateDataKey action';
+        const named: Array<[string, string]> = [
+            ['alias/named', aliasArn('alias/named')],
+            ['alias/missing', aliasArn('alias/missing')],
+            [allowedKey, allowedKey],
+            [disabledKey, disabledKey],
+            [missingKey, missingKey],
+        ];
+        for (const [keyId, resource] of named) {
+            assert.equal(await putKms(carol, 'foreign', keyId), foreignDenied(resource));
+        }
+        assert.equal(await putKms(carol, 'foreign'), 'ok');
+        assert.equal(await putKms(carol, 'foreign', 'alias/aws/s3'), 'ok');
     });
 });

@@ -21,6 +21,7 @@ describe('kms JSON 1.1 API handler', () => {
             target: `TrentService.${operation}`,
             body: text,
             callerArn: CALLER,
+            callerAccount: ACCOUNT,
             authorize: async (checks) => void asked.push(...checks),
         });
         assert.equal(response.headers['Content-Type'], 'application/x-amz-json-1.1');
@@ -190,6 +191,7 @@ describe('kms JSON 1.1 API handler', () => {
             target: 'TrentService.ListKeys',
             body: '',
             callerArn: CALLER,
+            callerAccount: ACCOUNT,
             authorize: async (checks) => void asked.push(...checks),
         });
         assert.equal(response.status, 200);
@@ -251,12 +253,55 @@ describe('kms JSON 1.1 API handler', () => {
         ]);
     });
 
+    it('another account is checked on what it names; an unknown alias on itself', async () => {
+        const checksOf = async (operation: string, body: unknown, callerAccount: string) => {
+            const checks: string[] = [];
+            await api({
+                target: `TrentService.${operation}`,
+                body: JSON.stringify(body),
+                callerArn: `arn:aws:iam::${callerAccount}:user/carol`,
+                callerAccount,
+                authorize: async (asked) => {
+                    checks.push(...asked.map(({ action, resource }) => `${action} ${resource}`));
+                    throw new KmsError('AccessDeniedException', 'recorded');
+                },
+            });
+            return checks;
+        };
+        const key = (await ok('CreateKey', {}))['KeyMetadata'];
+        await ok('CreateAlias', { AliasName: 'alias/foreign', TargetKeyId: key.KeyId });
+        const aliasArn = (name: string) => `arn:aws:kms:${REGION}:${ACCOUNT}:${name}`;
+        const foreign = '444455556666';
+        for (const name of ['alias/foreign', 'alias/none', 'alias/aws/s3']) {
+            const encrypt = { KeyId: name, Plaintext: 'eA==' };
+            assert.deepEqual(await checksOf('Encrypt', encrypt, foreign), [
+                `kms:Encrypt ${aliasArn(name)}`,
+            ]);
+        }
+        assert.deepEqual(await checksOf('DeleteAlias', { AliasName: 'alias/foreign' }, foreign), [
+            `kms:DeleteAlias ${aliasArn('alias/foreign')}`,
+        ]);
+        // Nothing checkable named: still checked, on *.
+        assert.deepEqual(await checksOf('DescribeKey', { KeyId: 'not-a-key' }, foreign), [
+            'kms:DescribeKey *',
+        ]);
+        // The key's own account: an alias names its key, or itself when it names none.
+        assert.deepEqual(await checksOf('DescribeKey', { KeyId: 'alias/foreign' }, ACCOUNT), [
+            `kms:DescribeKey ${key.Arn}`,
+        ]);
+        assert.deepEqual(await checksOf('DescribeKey', { KeyId: 'alias/none' }, ACCOUNT), [
+            `kms:DescribeKey ${aliasArn('alias/none')}`,
+        ]);
+        assert.deepEqual(await checksOf('DescribeKey', { KeyId: 'not-a-key' }, ACCOUNT), []);
+    });
+
     it('a refusing authorizer stops the operation before it runs', async () => {
         const refusing = createKmsApi(h.kms);
         const response = await refusing({
             target: 'TrentService.CreateKey',
             body: '{"Description":"refused"}',
             callerArn: CALLER,
+            callerAccount: ACCOUNT,
             authorize: async () => {
                 throw new KmsError('AccessDeniedException', 'no');
             },
@@ -280,6 +325,7 @@ describe('kms JSON 1.1 API handler', () => {
             target: 'DynamoDB_20120810.ListTables',
             body: '{}',
             callerArn: CALLER,
+            callerAccount: ACCOUNT,
             authorize: async (checks) => void asked.push(...checks),
         });
         assert.equal(JSON.parse(response.body).__type, 'UnknownOperationException');
@@ -297,6 +343,7 @@ describe('kms JSON 1.1 API handler', () => {
             target: 'TrentService.Decrypt',
             body: JSON.stringify({ CiphertextBlob: enc['CiphertextBlob'] }),
             callerArn: CALLER,
+            callerAccount: ACCOUNT,
             authorize: async (checks) => void asked.push(...checks),
         });
         assert.equal(response.status, 500);

@@ -11,8 +11,14 @@
  * - CreateKey (and kms:TagResource when it carries tags), ListKeys, ListAliases and
  *   GenerateRandom name no key: their resource is `*`.
  *
- * A reference that names no key (malformed, unknown alias, another account's ARN) adds no
- * check: the operation itself then fails on that same reference, before doing anything.
+ * - An alias that names no key (an unknown one, or `alias/aws/s3` before its first use, which
+ *   the operation would create) is checked on its own ARN, so no reference goes unchecked.
+ * - A caller of another account (always refused, kms-permissions.ts) is checked on what it
+ *   named, never on what an alias points to, so a refusal does not tell it an alias's key or
+ *   whether the alias exists; a request of its naming nothing checkable is checked on `*`.
+ *
+ * A malformed reference (or another account's ARN) adds no check: the operation then fails on
+ * that same reference, before it looks anything up.
  */
 import type { Kms } from '../kms.js';
 import type { EncryptionContext } from '../types.js';
@@ -36,11 +42,27 @@ const CONTEXT_FIELD: Partial<Record<KmsOperationName, string>> = {
     GenerateDataKeyWithoutPlaintext: 'EncryptionContext',
 };
 
-/** The checks `operation` with these fields needs; malformed fields add none (module comment). */
+/**
+ * The checks `operation` with these fields needs, asked by a caller of the KMS's own account
+ * (`sameAccount`) or of another one; malformed fields add none (module comment).
+ */
 export async function accessChecks(
     kms: Kms,
     operation: KmsOperationName,
     fields: Fields,
+    sameAccount: boolean,
+): Promise<KmsAccessCheck[]> {
+    const action = `kms:${operation}`;
+    const checks = await checksOf(kms, operation, fields, sameAccount);
+    if (!sameAccount && checks.length === 0) return [{ action, resource: '*' }];
+    return checks;
+}
+
+async function checksOf(
+    kms: Kms,
+    operation: KmsOperationName,
+    fields: Fields,
+    sameAccount: boolean,
 ): Promise<KmsAccessCheck[]> {
     const action = `kms:${operation}`;
     if (UNSCOPED.has(operation)) return [{ action, resource: '*' }];
@@ -49,35 +71,48 @@ export async function accessChecks(
         const checks = [{ action, resource: '*' }];
         return tagged ? [...checks, { action: 'kms:TagResource', resource: '*' }] : checks;
     }
-    if (ALIAS_OPERATIONS.has(operation)) return aliasChecks(kms, action, fields);
-    if (operation === 'ReEncrypt') return reEncryptChecks(kms, fields);
+    if (ALIAS_OPERATIONS.has(operation)) return aliasChecks(kms, action, fields, sameAccount);
+    if (operation === 'ReEncrypt') return reEncryptChecks(kms, fields, sameAccount);
     const encryptionContext = contextOf(fields, CONTEXT_FIELD[operation]);
     const resource =
         operation === 'Decrypt'
             ? blobKeyArn(kms, fields, 'CiphertextBlob')
-            : await keyArn(kms, optional(() => fields.string('KeyId')));
+            : await resourceOf(kms, optional(() => fields.string('KeyId')), sameAccount);
     return resource === undefined ? [] : [{ action, resource, encryptionContext }];
 }
 
-async function aliasChecks(kms: Kms, action: string, fields: Fields): Promise<KmsAccessCheck[]> {
+async function aliasChecks(
+    kms: Kms,
+    action: string,
+    fields: Fields,
+    sameAccount: boolean,
+): Promise<KmsAccessCheck[]> {
     const aliasName = optional(() => fields.string('AliasName'));
     if (aliasName === undefined) return [];
     const resources = [kms.aliasArnOf(aliasName)];
-    if (action !== 'kms:CreateAlias') resources.push(...present(await kms.keyArnOf(aliasName)));
+    if (action !== 'kms:CreateAlias' && sameAccount) {
+        resources.push(...present(await kms.keyArnOf(aliasName)));
+    }
     if (action !== 'kms:DeleteAlias') {
-        resources.push(...present(await keyArn(kms, optional(() => fields.string('TargetKeyId')))));
+        const target = optional(() => fields.string('TargetKeyId'));
+        resources.push(...present(await resourceOf(kms, target, sameAccount)));
     }
     return resources.map((resource) => ({ action, resource }));
 }
 
-async function reEncryptChecks(kms: Kms, fields: Fields): Promise<KmsAccessCheck[]> {
+async function reEncryptChecks(
+    kms: Kms,
+    fields: Fields,
+    sameAccount: boolean,
+): Promise<KmsAccessCheck[]> {
     const checks: KmsAccessCheck[] = [];
     const source = blobKeyArn(kms, fields, 'CiphertextBlob');
     if (source !== undefined) {
         const encryptionContext = contextOf(fields, 'SourceEncryptionContext');
         checks.push({ action: 'kms:ReEncryptFrom', resource: source, encryptionContext });
     }
-    const destination = await keyArn(kms, optional(() => fields.string('DestinationKeyId')));
+    const destinationRef = optional(() => fields.string('DestinationKeyId'));
+    const destination = await resourceOf(kms, destinationRef, sameAccount);
     if (destination !== undefined) {
         const encryptionContext = contextOf(fields, 'DestinationEncryptionContext');
         checks.push({ action: 'kms:ReEncryptTo', resource: destination, encryptionContext });
@@ -85,8 +120,18 @@ async function reEncryptChecks(kms: Kms, fields: Fields): Promise<KmsAccessCheck
     return checks;
 }
 
-async function keyArn(kms: Kms, keyRef: string | undefined): Promise<string | undefined> {
-    return keyRef === undefined ? undefined : kms.keyArnOf(keyRef);
+/**
+ * What a KeyId is checked on: the key it names, for a caller of the key's account; otherwise,
+ * or when an alias names no key, the ARN it names as written (module comment).
+ */
+async function resourceOf(
+    kms: Kms,
+    keyRef: string | undefined,
+    sameAccount: boolean,
+): Promise<string | undefined> {
+    const named = keyRef === undefined ? undefined : kms.referenceArn(keyRef);
+    if (named === undefined || !sameAccount) return named;
+    return (await kms.keyArnOf(keyRef!)) ?? named;
 }
 
 function blobKeyArn(kms: Kms, fields: Fields, name: string): string | undefined {

@@ -26,6 +26,8 @@ export interface KmsApiRequest {
     body: string;
     /** The authenticated caller, for the audit log and AccessDenied messages. */
     callerArn: string;
+    /** The caller's account: another account than the KMS's is told nothing of its keys. */
+    callerAccount: string;
     /**
      * Throws (a KmsError, AccessDeniedException) unless the caller may do all of `checks`;
      * called once the operation is known and before it runs.
@@ -101,7 +103,8 @@ export function createKmsApi(
         try {
             const name = findOperation(request.target);
             const fields = Fields.parse(request.body);
-            await request.authorize(await accessChecks(kms, name, fields));
+            const sameAccount = request.callerAccount === kms.accountId;
+            await request.authorize(await accessChecks(kms, name, fields, sameAccount));
             const result = await KMS_OPERATIONS[name](kms, fields, request.callerArn);
             return respond(200, JSON.stringify(toWire(result ?? {})));
         } catch (error) {
