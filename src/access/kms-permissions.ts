@@ -72,8 +72,10 @@ export async function kmsAccessVerdict(
 
 /**
  * The condition keys KMS adds to a request's global ones: kms:CallerAccount, and for the
- * cryptographic actions kms:EncryptionContext:<key> and kms:EncryptionContextKeys (keys of the
- * context are compared ignoring case, as IAM compares condition key names).
+ * cryptographic actions kms:EncryptionContext:<key> and kms:EncryptionContextKeys. Condition key
+ * names ignore case, so context keys differing only in case share one condition key holding all
+ * their values: keeping only one would let `{"project": "secret", "Project": "x"}` slip past a
+ * Deny on kms:EncryptionContext:project = secret.
  */
 export function addKmsConditionKeys(
     keys: ConditionKeys,
@@ -86,7 +88,8 @@ export function addKmsConditionKeys(
         const names = Object.keys(encryptionContext);
         if (names.length > 0) keys.set('kms:encryptioncontextkeys', names);
         for (const name of names) {
-            keys.set(`kms:encryptioncontext:${name.toLowerCase()}`, [encryptionContext[name]!]);
+            const key = `kms:encryptioncontext:${name.toLowerCase()}`;
+            keys.set(key, [...(keys.get(key) ?? []), encryptionContext[name]!]);
         }
     }
     return keys;

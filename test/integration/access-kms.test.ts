@@ -157,6 +157,37 @@ describe('the KMS API', () => {
         );
     });
 
+    test('context keys differing only in case do not slip past a Deny on one of them', async () => {
+        await identityPolicy(
+            alice,
+            { Action: 'kms:Encrypt', Resource: allowedKey },
+            {
+                Effect: 'Deny',
+                Action: 'kms:Encrypt',
+                Resource: '*',
+                Condition: { StringEquals: { 'kms:EncryptionContext:project': 'secret' } },
+            },
+        );
+        const encrypt = (EncryptionContext: Record<string, string>) =>
+            outcome(
+                alice.kms.send(
+                    new EncryptCommand({
+                        KeyId: allowedKey,
+                        Plaintext: Buffer.from('x'),
+                        EncryptionContext,
+                    }),
+                ),
+            );
+        const denied =
+            `AccessDeniedException 400: User: ${alice.arn} is not authorized to perform: ` +
+            `kms:Encrypt on resource: ${allowedKey} with an explicit deny in an identity-based ` +
+            'policy';
+        assert.equal(await encrypt({ project: 'public' }), 'ok');
+        assert.equal(await encrypt({ project: 'secret' }), denied);
+        assert.equal(await encrypt({ project: 'secret', Project: 'public' }), denied);
+        assert.equal(await encrypt({ Project: 'public', project: 'secret' }), denied);
+    });
+
     test('another account learns nothing of the aliases it names, aws/s3 included', async () => {
         await identityPolicy(carol, { Action: 'kms:*', Resource: '*' });
         await root.kms.send(
