@@ -80,6 +80,6 @@ function openSegment(
         plainSize: segment.size,
         start,
         end,
-        readSealed: (offset, length) => blobs.read(segment.blobId, offset, offset + length - 1),
+        openSealed: () => blobs.open(segment.blobId),
     });
 }
