@@ -20,6 +20,6 @@
  */
 export { PACKAGE_SIZE, sealedSize, type SealParams } from './format.js';
 export { createSealer, type SealerOptions } from './sealer.js';
-export { openRange, type OpenRangeParams } from './open-range.js';
+export { openRange, type OpenRangeParams, type SealedBlobFile } from './open-range.js';
 export { wrapKey, unwrapKey, wrapAad } from './key-wrap.js';
 export { IntegrityError } from './integrity-error.js';

@@ -22,8 +22,7 @@ export function readObjectRange(
     decrypt?: SegmentDecryption,
 ): Readable {
     const touched = segments.filter((segment) => segment.size > 0);
-    // A range inside one segment (every single-PUT object) is that segment's own stream: each
-    // stream layer's async iteration concatenates what it has buffered, a copy of every byte.
+    // A range inside one segment (every single-PUT object) is that segment's own stream.
     if (touched.length === 1 && start <= end && end < touched[0].size) {
         try {
             return openOne(blobs, touched[0], start, end, decrypt);
@@ -31,26 +30,84 @@ export function readObjectRange(
             // A refused read (a bad blob id) then fails the stream below, as it always has.
         }
     }
-    return Readable.from(readSegments(blobs, segments, start, end, decrypt), { objectMode: false });
+    return new SegmentChain(rangeParts(segments, start, end), (part) =>
+        openOne(blobs, part.segment, part.from, part.to, decrypt),
+    );
 }
 
-async function* readSegments(
-    blobs: BlobStore,
-    segments: Segment[],
-    start: number,
-    end: number,
-    decrypt: SegmentDecryption | undefined,
-) {
+/** The part of one segment a range covers, in segment-relative bytes [from, to]. */
+interface SegmentPart {
+    segment: Segment;
+    from: number;
+    to: number;
+}
+
+function rangeParts(segments: Segment[], start: number, end: number): SegmentPart[] {
+    const parts: SegmentPart[] = [];
     let offset = 0;
     for (const segment of segments) {
         const segmentEnd = offset + segment.size - 1;
         if (segment.size > 0 && segmentEnd >= start && offset <= end) {
             const from = Math.max(start, offset) - offset;
             const to = Math.min(end, segmentEnd) - offset;
-            yield* openOne(blobs, segment, from, to, decrypt);
+            parts.push({ segment, from, to });
         }
         offset += segment.size;
-        if (offset > end) return;
+        if (offset > end) break;
+    }
+    return parts;
+}
+
+/**
+ * The segments' streams one after another, each opened when the previous has ended. Chunks are
+ * passed on from 'data' events as they come: an async iterator over each stream (or
+ * Readable.from over a generator) would concatenate what is buffered, copying every byte.
+ */
+class SegmentChain extends Readable {
+    readonly #parts: SegmentPart[];
+    readonly #open: (part: SegmentPart) => Readable;
+    #next = 0;
+    #current: Readable | undefined;
+
+    constructor(parts: SegmentPart[], open: (part: SegmentPart) => Readable) {
+        super();
+        this.#parts = parts;
+        this.#open = open;
+    }
+
+    override _read(): void {
+        if (this.#current) this.#current.resume();
+        else this.#openNext();
+    }
+
+    override _destroy(err: Error | null, done: (err?: Error | null) => void): void {
+        this.#current?.destroy();
+        done(err);
+    }
+
+    #openNext(): void {
+        const part = this.#parts[this.#next];
+        if (part === undefined) {
+            this.push(null);
+            return;
+        }
+        this.#next += 1;
+        let source: Readable;
+        try {
+            source = this.#open(part);
+        } catch (err) {
+            this.destroy(err as Error);
+            return;
+        }
+        this.#current = source;
+        source.on('data', (chunk: Buffer) => {
+            if (!this.push(chunk)) source.pause();
+        });
+        source.once('error', (err) => this.destroy(err));
+        source.once('end', () => {
+            this.#current = undefined;
+            if (!this.destroyed) this.#openNext();
+        });
     }
 }
 
@@ -80,6 +137,6 @@ function openSegment(
         plainSize: segment.size,
         start,
         end,
-        readSealed: (offset, length) => blobs.read(segment.blobId, offset, offset + length - 1),
+        openSealed: () => blobs.open(segment.blobId),
     });
 }

@@ -39,40 +39,92 @@ async function writeStream(
     body: Readable,
     isHead: boolean,
 ): Promise<void> {
-    const chunks = body[Symbol.asyncIterator]();
+    // One error listener for the whole response: the body may fail between the two phases.
+    const failed = new Promise<never>((_, reject) => body.once('error', reject));
+    failed.catch(() => {});
     try {
-        const first = await chunks.next();
+        const first = await Promise.race([firstChunk(body), failed]);
         writeHead(res, response);
         if (isHead) {
             res.end();
             return;
         }
-        for (let next = first; !next.done; next = await chunks.next()) {
-            const chunk = next.value as Buffer;
-            ctx.bytesOut += chunk.length;
-            if (!res.write(chunk)) await waitForDrain(res);
+        if (first !== undefined) {
+            ctx.bytesOut += first.length;
+            res.write(first);
         }
+        await Promise.race([pump(body, res, ctx), failed]);
         res.end();
     } finally {
         body.destroy();
     }
 }
 
-/** Waits until the socket takes more, or fails when the client has gone. */
-function waitForDrain(res: ServerResponse): Promise<void> {
-    if (res.destroyed) return Promise.reject(new Error(CLIENT_GONE));
+/**
+ * The body's first chunk (undefined when it is empty), leaving the body paused. Read through
+ * 'data' rather than an async iterator: the iterator's read() concatenates every chunk buffered
+ * so far into one new Buffer, a copy of each byte of a large GET.
+ */
+function firstChunk(body: Readable): Promise<Buffer | undefined> {
+    return new Promise((resolve) => {
+        const onData = (chunk: Buffer) => {
+            body.pause();
+            body.off('end', onEnd);
+            resolve(chunk);
+        };
+        const onEnd = () => {
+            body.off('data', onData);
+            resolve(undefined);
+        };
+        body.once('data', onData);
+        body.once('end', onEnd);
+    });
+}
+
+/**
+ * Writes the rest of the body, pausing it while the socket is full. The chunks one body read
+ * yields (the pieces of a decrypted store read) are corked together: one writev, not a write
+ * per piece.
+ */
+function pump(body: Readable, res: ServerResponse, ctx: RequestContext): Promise<void> {
     return new Promise((resolve, reject) => {
-        // Both listeners go when either fires: a long download waits for drain many times.
-        const drained = () => {
-            res.off('close', closed);
+        let corked = false;
+        const uncork = () => {
+            if (!corked) return;
+            corked = false;
+            res.uncork();
+        };
+        const onData = (chunk: Buffer) => {
+            ctx.bytesOut += chunk.length;
+            if (!corked) {
+                corked = true;
+                res.cork();
+                process.nextTick(uncork);
+            }
+            if (!res.write(chunk)) body.pause();
+        };
+        const onDrain = () => body.resume();
+        const settle = () => {
+            body.off('data', onData);
+            body.off('end', onEnd);
+            res.off('drain', onDrain);
+            res.off('close', onClose);
+            uncork();
+        };
+        const onEnd = () => {
+            settle();
             resolve();
         };
-        const closed = () => {
-            res.off('drain', drained);
+        const onClose = () => {
+            settle();
             reject(new Error(CLIENT_GONE));
         };
-        res.once('drain', drained);
-        res.once('close', closed);
+        body.on('data', onData);
+        body.once('end', onEnd);
+        res.on('drain', onDrain);
+        res.once('close', onClose);
+        if (res.destroyed) onClose();
+        else body.resume();
     });
 }
 

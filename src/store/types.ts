@@ -227,11 +227,23 @@ export interface BlobWriter {
     abort(): Promise<void>;
 }
 
+/** One blob opened for positional reads (the large-object GET path reads into its own buffers). */
+export interface BlobFile {
+    /**
+     * Reads up to `length` bytes at `position` into `buffer` from its start; resolves with the
+     * count, 0 at the blob's end.
+     */
+    read(buffer: Buffer, length: number, position: number): Promise<number>;
+    close(): Promise<void>;
+}
+
 /** Immutable byte blobs, written once then read by range. */
 export interface BlobStore {
     createWriter(): BlobWriter;
     /** Reads bytes [start, end] inclusive (end defaults to the blob's end). */
     read(blobId: string, start?: number, end?: number): Readable;
+    /** Opens a blob for positional reads; the caller closes it. */
+    open(blobId: string): Promise<BlobFile>;
     delete(blobId: string): Promise<void>;
     /** Deletes temp files and blobs that `isReferenced` rejects; returns how many it removed. */
     collectOrphans(isReferenced: (blobId: string) => boolean): Promise<number>;

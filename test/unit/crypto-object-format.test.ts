@@ -1,8 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { appendFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -14,6 +13,7 @@ import {
     sealedSize,
     type SealParams,
 } from '../../src/crypto/index.js';
+import { memoryFile } from './sealed-file.js';
 
 const P = PACKAGE_SIZE;
 
@@ -47,11 +47,10 @@ async function seal(p: SealParams, plain: Buffer, seed = 1, salt?: Buffer): Prom
     return Buffer.concat(await sealer.toArray());
 }
 
-/** The store's side: a range of an in-memory blob, in random chunks, short at the blob's end. */
-function memoryReader(blob: Buffer, seed = 2) {
+/** The store's side: an in-memory blob whose reads come back at random lengths. */
+function memoryOpener(blob: Buffer, seed = 2) {
     const random = prng(seed);
-    return (offset: number, length: number) =>
-        Readable.from(randomSlices(blob.subarray(offset, offset + length), random));
+    return async () => memoryFile(blob, { random });
 }
 
 async function read(stream: Readable): Promise<Buffer> {
@@ -72,7 +71,7 @@ describe('crypto object format: round trip', () => {
             assert.equal(blob.length, sealedSize(size));
             const end = size - 1;
             const opened = await read(
-                openRange({ ...p, plainSize: size, start: 0, end, readSealed: memoryReader(blob) }),
+                openRange({ ...p, plainSize: size, start: 0, end, openSealed: memoryOpener(blob) }),
             );
             assert.ok(opened.equals(plain));
         });
@@ -128,17 +127,14 @@ describe('crypto object format: range reads', () => {
     for (const [name, start, end] of cases) {
         it(`reads ${name} (${start}-${end}) and asks only for touched packages`, async () => {
             const blob = await blobPromise;
-            const asked: Array<[number, number]> = [];
-            const inner = memoryReader(blob, start + 3);
-            const readSealed = (offset: number, length: number) => {
-                asked.push([offset, length]);
-                return inner(offset, length);
-            };
-            const opened = await read(openRange({ ...p, plainSize: size, start, end, readSealed }));
+            const file = memoryFile(blob, { random: prng(start + 3) });
+            const openSealed = async () => file;
+            const opened = await read(openRange({ ...p, plainSize: size, start, end, openSealed }));
             assert.ok(opened.equals(plain.subarray(start, end + 1)));
+            assert.ok(file.closed, 'the blob is closed at the end');
             const touched = Math.floor(end / P) - Math.floor(start / P) + 1;
-            const packageBytes = asked.reduce((sum, [offset, length]) => {
-                return offset === 0 && length === 25 ? sum : sum + length;
+            const packageBytes = file.reads.reduce((sum, { position, length, bytes }) => {
+                return position === 0 && length === 25 ? sum : sum + bytes;
             }, 0);
             const limit = touched * (P + 16) + 25 + 1;
             assert.ok(packageBytes <= limit, `read ${packageBytes} sealed bytes, limit ${limit}`);
@@ -153,7 +149,7 @@ describe('crypto object format: range reads', () => {
             plainSize: 0,
             start: 0,
             end: -1,
-            readSealed: memoryReader(blob),
+            openSealed: memoryOpener(blob),
         });
         assert.equal((await read(opened)).length, 0);
         const flipped = Buffer.from(blob);
@@ -163,20 +159,20 @@ describe('crypto object format: range reads', () => {
             plainSize: 0,
             start: 0,
             end: -1,
-            readSealed: memoryReader(flipped),
+            openSealed: memoryOpener(flipped),
         });
         await assert.rejects(read(bad), IntegrityError);
     });
 
     it('rejects ranges outside the blob with RangeError, before any read', () => {
-        const readSealed = () => assert.fail('no read expected');
+        const openSealed = () => assert.fail('no read expected');
         for (const [start, end] of [
             [-1, 0],
             [5, 4],
             [0, size],
             [size, size],
         ]) {
-            const call = () => openRange({ ...p, plainSize: size, start, end, readSealed });
+            const call = () => openRange({ ...p, plainSize: size, start, end, openSealed });
             assert.throws(call, RangeError, `${start}-${end}`);
         }
     });
@@ -186,9 +182,15 @@ describe('crypto object format: range reads', () => {
         try {
             const file = join(dir, 'blob');
             await writeFile(file, await blobPromise);
-            const readSealed = (offset: number, length: number) =>
-                createReadStream(file, { start: offset, end: offset + length - 1 });
-            const range = { ...p, plainSize: size, readSealed };
+            const openSealed = async () => {
+                const handle = await open(file, 'r');
+                return {
+                    read: async (buffer: Buffer, length: number, position: number) =>
+                        (await handle.read(buffer, 0, length, position)).bytesRead,
+                    close: () => handle.close(),
+                };
+            };
+            const range = { ...p, plainSize: size, openSealed };
             const tail = await read(openRange({ ...range, start: 2 * P - 3, end: size - 1 }));
             assert.ok(tail.equals(plain.subarray(2 * P - 3)));
             await appendFile(file, Buffer.from([0]));

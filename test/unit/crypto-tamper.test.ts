@@ -10,6 +10,7 @@ import {
     sealedSize,
     type SealParams,
 } from '../../src/crypto/index.js';
+import { memoryFile } from './sealed-file.js';
 
 const P = PACKAGE_SIZE;
 const HEADER = 25;
@@ -23,14 +24,9 @@ async function seal(p: SealParams, plain: Buffer, salt?: Buffer): Promise<Buffer
     return Buffer.concat(await sealer.toArray());
 }
 
-/** Serves a blob in odd-sized chunks, so tags and headers straddle chunk edges. */
+/** Serves a blob in odd-sized reads, so tags and headers straddle read edges. */
 function reader(blob: Buffer) {
-    return (offset: number, length: number) => {
-        const range = blob.subarray(offset, offset + length);
-        const chunks: Buffer[] = [];
-        for (let at = 0; at < range.length; at += 7777) chunks.push(range.subarray(at, at + 7777));
-        return Readable.from(chunks);
-    };
+    return async () => memoryFile(blob, { maxRead: 7777 });
 }
 
 /**
@@ -73,7 +69,7 @@ describe('crypto object format: tampering is detected', async () => {
         range: { plainSize?: number; start?: number; end?: number } = {},
     ): Promise<void> {
         const read = { plainSize: SIZE, start: 0, end: SIZE - 1, ...range };
-        const opened = openRange({ ...p, ...read, readSealed: reader(damaged) });
+        const opened = openRange({ ...p, ...read, openSealed: reader(damaged) });
         const { data, error } = await drain(opened);
         assert.ok(error instanceof IntegrityError, `expected IntegrityError, got ${String(error)}`);
         const expected = plain.subarray(read.start, read.start + data.length);
@@ -124,7 +120,7 @@ describe('crypto object format: tampering is detected', async () => {
             plainSize: SIZE,
             start,
             end,
-            readSealed: reader(damaged),
+            openSealed: reader(damaged),
         });
         assert.ok((await drain(opened)).data.equals(plain.subarray(start, end + 1)));
     });
@@ -202,56 +198,92 @@ describe('crypto object format: tampering is detected', async () => {
         }
     });
 
-    it('withholds the final package until the store stream ends where it should', async () => {
-        // The appended byte arrives as a chunk of its own, after the final package is verified.
-        const readSealed = (offset: number, length: number) => {
-            const chunks = [blob.subarray(offset, offset + length)];
-            if (offset + length > blob.length) chunks.push(Buffer.from([0]));
-            return Readable.from(chunks);
-        };
+    it('withholds the final package until a read past its end comes back empty', async () => {
+        // The whole range arrives in one read; only the read beyond it finds the extra byte.
+        const file = memoryFile(Buffer.concat([blob, Buffer.from([0])]));
         const opened = openRange({
             ...p,
             plainSize: SIZE,
             start: 3 * P,
             end: SIZE - 1,
-            readSealed,
+            openSealed: async () => file,
+        });
+        const { data, error } = await drain(opened);
+        assert.ok(error instanceof IntegrityError);
+        assert.equal(data.length, 0);
+        const beyond = file.reads[file.reads.length - 1];
+        assert.deepEqual(beyond, { position: blob.length, length: 1, bytes: 1 });
+    });
+
+    it('rejects a store that claims more bytes than asked', async () => {
+        const honest = memoryFile(blob);
+        const greedy = {
+            read: async (buffer: Buffer, length: number, position: number) =>
+                (await honest.read(buffer, length, position)) + 5,
+            close: () => honest.close(),
+        };
+        const opened = openRange({
+            ...p,
+            plainSize: SIZE,
+            start: P,
+            end: P,
+            openSealed: async () => greedy,
         });
         const { data, error } = await drain(opened);
         assert.ok(error instanceof IntegrityError);
         assert.equal(data.length, 0);
     });
 
-    it('rejects a store that returns more bytes than asked', async () => {
-        const greedy = (offset: number) => Readable.from([blob.subarray(offset)]);
-        const opened = openRange({ ...p, plainSize: SIZE, start: P, end: P, readSealed: greedy });
-        const { data, error } = await drain(opened);
-        assert.ok(error instanceof IntegrityError);
-        assert.equal(data.length, 0);
-    });
-
-    it('passes read errors through unchanged', async () => {
+    it('passes read and open errors through unchanged', async () => {
         const failure = new Error('disk on fire');
-        const broken = () =>
-            new Readable({
-                read() {
-                    this.destroy(failure);
-                },
-            });
-        const opened = openRange({ ...p, plainSize: SIZE, start: 0, end: 9, readSealed: broken });
+        const broken = async () => ({
+            read: () => Promise.reject(failure),
+            close: async () => {},
+        });
+        const range = { ...p, plainSize: SIZE, start: 0, end: 9 };
+        assert.equal((await drain(openRange({ ...range, openSealed: broken }))).error, failure);
+        const unopenable = () => Promise.reject(failure);
+        const opened = openRange({ ...range, openSealed: unopenable });
         assert.equal((await drain(opened)).error, failure);
     });
 
-    it('stops the store stream when the reader is destroyed early', async () => {
-        let source: Readable | undefined;
-        const readSealed = (offset: number, length: number) => {
-            source = reader(blob)(offset, length);
-            return source;
+    it('fails on a read error after authentic plaintext, emitting only that', async () => {
+        const failure = new Error('disk on fire');
+        const honest = memoryFile(blob, { maxRead: P + TAG });
+        let reads = 0;
+        const flaky = {
+            read: (buffer: Buffer, length: number, position: number) =>
+                ++reads > 3 ? Promise.reject(failure) : honest.read(buffer, length, position),
+            close: () => honest.close(),
         };
-        const opened = openRange({ ...p, plainSize: SIZE, start: 0, end: SIZE - 1, readSealed });
+        const opened = openRange({
+            ...p,
+            plainSize: SIZE,
+            start: 0,
+            end: SIZE - 1,
+            openSealed: async () => flaky,
+        });
+        const { data, error } = await drain(opened);
+        assert.equal(error, failure);
+        assert.ok(data.equals(plain.subarray(0, data.length)));
+        assert.ok(data.length < SIZE);
+        assert.ok(honest.closed, 'the blob is closed after the failure');
+    });
+
+    it('closes the blob when the reader is destroyed early', async () => {
+        const file = memoryFile(blob, { maxRead: 7777 });
+        const opened = openRange({
+            ...p,
+            plainSize: SIZE,
+            start: 0,
+            end: SIZE - 1,
+            openSealed: async () => file,
+        });
         for await (const chunk of opened) {
             assert.ok((chunk as Buffer).length > 0);
             break;
         }
-        assert.equal(source?.destroyed, true);
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.equal(file.closed, true);
     });
 });

@@ -11,7 +11,7 @@ import { createReadStream, createWriteStream, mkdirSync, type WriteStream } from
 import { open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobStore, BlobWriter } from '../types.js';
+import type { BlobFile, BlobStore, BlobWriter } from '../types.js';
 
 const BLOB_ID = /^[0-9a-f]{32}$/;
 
@@ -46,6 +46,15 @@ export class FsBlobStore implements BlobStore {
             // Large reads: each is a thread-pool trip and a fresh buffer (openRange slices them).
             highWaterMark: 1024 * 1024,
         });
+    }
+
+    async open(blobId: string): Promise<BlobFile> {
+        const handle = await open(this.finalPath(blobId), 'r');
+        return {
+            read: async (buffer, length, position) =>
+                (await handle.read(buffer, 0, length, position)).bytesRead,
+            close: () => handle.close(),
+        };
     }
 
     async delete(blobId: string): Promise<void> {
