@@ -63,7 +63,20 @@ function openOne(
 ): Readable {
     return decrypt
         ? openSegment(blobs, segment, from, to, decrypt)
-        : blobs.read(segment.blobId, from, to);
+        : readStored(blobs, segment, from, to);
+}
+
+/** Stored bytes [from, to] of a segment: from its inline bytes, or its blob file. */
+function readStored(blobs: BlobStore, segment: Segment, from: number, to: number): Readable {
+    if (!segment.inline) return blobs.read(segment.blobId, from, to);
+    // Like a file read: a range past the end yields what exists (openRange's one-byte probe).
+    const bytes = segment.inline.subarray(from, to + 1);
+    return new Readable({
+        read() {
+            this.push(bytes);
+            this.push(null);
+        },
+    });
 }
 
 function openSegment(
@@ -80,6 +93,6 @@ function openSegment(
         plainSize: segment.size,
         start,
         end,
-        readSealed: (offset, length) => blobs.read(segment.blobId, offset, offset + length - 1),
+        readSealed: (offset, length) => readStored(blobs, segment, offset, offset + length - 1),
     });
 }
