@@ -7,7 +7,13 @@
  * Here the server's connection never checkpoints; a worker thread with its own connection does,
  * every CHECKPOINT_EVERY commits. A checkpoint only copies what is already durable in the WAL,
  * so it changes no durability guarantee. Should the worker die, the connection goes back to
- * SQLite's automatic checkpoints, so the WAL never grows without bound.
+ * SQLite's automatic checkpoints.
+ *
+ * SQLite starts the WAL file over at a write that finds every frame checkpointed. Under a write
+ * load without pauses the worker never quite catches up (commits land while it copies), and the
+ * WAL (and the index readers search) would grow for as long as the load lasts: once it holds
+ * MAX_WAL_FRAMES, the next commit finishes the checkpoint on the connection itself (only the
+ * frames since the worker's last one are left to copy), so the following write starts over.
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -16,25 +22,33 @@ import type Database from 'better-sqlite3';
 const CHECKPOINT_EVERY = 100;
 /** SQLite's default `wal_autocheckpoint`, restored when the worker is gone. */
 const SQLITE_AUTOCHECKPOINT = 1000;
+/** 16 MiB of 4 KiB pages: a few thousand small PUTs. */
+const MAX_WAL_FRAMES = 4096;
+
+type CheckpointResult = { done: true; walFrames: number } | { done: false; error: string };
 
 export class BackgroundCheckpoints {
     readonly #worker: Worker;
     #commits = 0;
     #running = false;
     #stopped = false;
+    #walFull = false;
+    readonly #checkpointHere: Database.Statement;
 
     constructor(
         private readonly db: Database.Database,
         private readonly onFailure: (err: unknown) => void,
     ) {
         db.pragma('wal_autocheckpoint = 0');
+        this.#checkpointHere = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
         this.#worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
             workerData: { path: db.name },
         });
         this.#worker.unref();
-        this.#worker.on('message', (result: { done: boolean; error?: string }) => {
+        this.#worker.on('message', (result: CheckpointResult) => {
             this.#running = false;
             if (!result.done) this.onFailure(new Error(result.error));
+            else if (result.walFrames >= MAX_WAL_FRAMES) this.#walFull = true;
         });
         this.#worker.on('error', (err) => this.#fallBack(err));
         this.#worker.on('exit', (code) => {
@@ -44,6 +58,16 @@ export class BackgroundCheckpoints {
 
     /** Counts a commit; every CHECKPOINT_EVERY of them, asks the worker for a checkpoint. */
     committed(): void {
+        if (this.#walFull && !this.#running && !this.#stopped) {
+            this.#walFull = false;
+            this.#commits = 0;
+            try {
+                this.#checkpointHere.run();
+            } catch (err) {
+                this.onFailure(err);
+            }
+            return;
+        }
         if (++this.#commits < CHECKPOINT_EVERY || this.#running || this.#stopped) return;
         this.#commits = 0;
         this.#running = true;

@@ -1,8 +1,8 @@
 /**
  * The worker thread of `BackgroundCheckpoints`: its own connection to the database, which
  * copies the WAL back into the database file (a PASSIVE checkpoint: it never waits for, nor
- * blocks, the server's connection) whenever the server asks. Its fsyncs happen here, off the
- * server's event loop.
+ * blocks, the server's connection) whenever the server asks, and reports the WAL's length. Its
+ * fsyncs happen here, off the server's event loop.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -19,8 +19,9 @@ parentPort!.on('message', (message: 'checkpoint' | 'close') => {
         return;
     }
     try {
-        checkpoint.run();
-        parentPort!.postMessage({ done: true });
+        // { busy, log, checkpointed }: frames in the WAL, and how many are in the database now.
+        const { log } = checkpoint.get() as { log: number };
+        parentPort!.postMessage({ done: true, walFrames: log });
     } catch (err) {
         parentPort!.postMessage({ done: false, error: String(err) });
     }
