@@ -22,8 +22,11 @@ import type Database from 'better-sqlite3';
 const CHECKPOINT_EVERY = 100;
 /** SQLite's default `wal_autocheckpoint`, restored when the worker is gone. */
 const SQLITE_AUTOCHECKPOINT = 1000;
-/** 16 MiB of 4 KiB pages: a few thousand small PUTs. */
-const MAX_WAL_FRAMES = 4096;
+/**
+ * 64 MiB of 4 KiB pages, some 4,000 small PUTs: the commit that finishes the checkpoint stops
+ * the event loop for its fsyncs, so it must be rarer than one request in a hundred.
+ */
+const MAX_WAL_FRAMES = 16384;
 
 type CheckpointResult = { done: true; walFrames: number } | { done: false; error: string };
 

@@ -25,6 +25,8 @@ interface Waiter {
 export class DurableCommits {
     readonly #relaxed: Database.Statement;
     readonly #full: Database.Statement;
+    /** One transaction wrapper for every commit: better-sqlite3 builds a new one per call. */
+    readonly #transaction: (write: () => unknown) => unknown;
     /** The WAL file, kept open: SQLite removes it only when the last connection closes. */
     readonly #walFd: number | undefined;
     #waiting: Waiter[] = [];
@@ -35,6 +37,7 @@ export class DurableCommits {
     constructor(private readonly db: Database.Database) {
         this.#relaxed = db.prepare('PRAGMA synchronous = NORMAL');
         this.#full = db.prepare('PRAGMA synchronous = FULL');
+        this.#transaction = db.transaction((write: () => unknown) => write());
         const walPath = `${db.name}-wal`;
         const inWalMode = db.pragma('journal_mode', { simple: true }) === 'wal';
         // Without a WAL file of its own (an in-memory database, another journal mode) every
@@ -51,12 +54,11 @@ export class DurableCommits {
 
     /** Runs `write` as one transaction; resolves with its result once the commit is durable. */
     async commit<T>(write: () => T): Promise<T> {
-        const transaction = this.db.transaction(write);
-        if (this.#walFd === undefined) return transaction();
+        if (this.#walFd === undefined) return this.#transaction(write) as T;
         this.#relaxed.run();
         let result: T;
         try {
-            result = transaction();
+            result = this.#transaction(write) as T;
         } finally {
             this.#full.run();
         }
