@@ -2,9 +2,9 @@
  * Small objects kept inline in the metadata store (INLINE_MAX_SIZE), against a real Coffer
  * process through the AWS SDK v3: no blob file is written for them, yet they survive kill -9
  * right after their acknowledgement, serve ranges and conditional GETs, overwrite to and from
- * blob files, copy in and out of inline, delete cleanly, list with their sizes and ETags, and
- * their plaintext appears nowhere in the database files. An older data dir (schema version 1)
- * is upgraded in place.
+ * blob files, copy in and out of inline (UploadPartCopy too), delete cleanly, list with their
+ * sizes and ETags, and their plaintext appears nowhere in the database files. An older data
+ * dir (schema version 1) is upgraded in place.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,7 @@ import {
     PutBucketEncryptionCommand,
     PutObjectCommand,
     UploadPartCommand,
+    UploadPartCopyCommand,
     type S3Client,
 } from '@aws-sdk/client-s3';
 import { INLINE_MAX_SIZE } from '../../src/pipeline/ingest.js';
@@ -286,6 +287,32 @@ describe('inline objects', () => {
         // Overwriting the multipart object with a small one leaves no file behind.
         await put('mpu', markerBody(10));
         assert.equal(blobFiles(), before);
+    });
+
+    test('UploadPartCopy reads a range of an inline object', async () => {
+        const { UploadId } = await s3.send(
+            new CreateMultipartUploadCommand({ Bucket: BUCKET, Key: 'mpu-copy' }),
+        );
+        const { CopyPartResult } = await s3.send(
+            new UploadPartCopyCommand({
+                Bucket: BUCKET,
+                Key: 'mpu-copy',
+                UploadId,
+                PartNumber: 1,
+                CopySource: `${BUCKET}/at-limit`,
+                CopySourceRange: 'bytes=10-1009',
+            }),
+        );
+        await s3.send(
+            new CompleteMultipartUploadCommand({
+                Bucket: BUCKET,
+                Key: 'mpu-copy',
+                UploadId,
+                MultipartUpload: { Parts: [{ PartNumber: 1, ETag: CopyPartResult!.ETag }] },
+            }),
+        );
+        expected.set('mpu-copy', expected.get('at-limit')!.subarray(10, 1010));
+        assert.ok((await get('mpu-copy')).body.equals(expected.get('mpu-copy')!));
     });
 
     test('after kill -9 right after the acknowledgements, every object reads back', async () => {
