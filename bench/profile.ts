@@ -23,11 +23,15 @@ export interface SelfTimeEntry {
     percent: number;
 }
 
-/** The newest .cpuprofile in the directory, if any. */
+/**
+ * The newest main-thread .cpuprofile in the directory, if any. Node names them
+ * `CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile`; worker threads (Coffer checkpoints
+ * SQLite's WAL on one) write their own, with a thread id other than 0.
+ */
 export function newestProfile(dir: string): string | undefined {
     let newest: { path: string; mtime: number } | undefined;
     for (const name of safeReaddir(dir)) {
-        if (!name.endsWith('.cpuprofile')) continue;
+        if (!/^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name)) continue;
         const path = join(dir, name);
         const mtime = statSync(path).mtimeMs;
         if (!newest || mtime > newest.mtime) newest = { path, mtime };

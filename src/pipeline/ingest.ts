@@ -14,13 +14,23 @@
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { MultiHasher, type ChecksumAlgorithm } from '../checksum/index.js';
-import { createSealer, type SealParams } from '../crypto/index.js';
+import { createSealer, sealedSize, type SealParams } from '../crypto/index.js';
 import { S3Error, isS3Error } from '../s3/errors.js';
 import type { BlobStore } from '../store/types.js';
 import type { ChecksumRequest } from './checksum-request.js';
 
 /** S3's single-PUT limit. */
 export const MAX_OBJECT_SIZE = 5 * 1024 ** 3;
+
+/**
+ * Objects up to this many plaintext bytes are kept inline: their sealed bytes go into the
+ * metadata store in the object's own commit, not into a blob file. A small PUT then pays one
+ * (shared) WAL fsync instead of a file fsync, a rename, a directory fsync and the commit, and
+ * a small GET no file open and close. 64 KiB is one package of the object format, so an inline
+ * blob is always a single package; beyond it the fixed cost of a file is small next to the
+ * bytes, and SQLite rows (and the memory a write holds before committing) stay small.
+ */
+export const INLINE_MAX_SIZE = 64 * 1024;
 
 export interface IngestOptions {
     contentMd5?: Buffer;
@@ -32,6 +42,11 @@ export interface IngestOptions {
     maxSize?: number;
     /** Seals the blob under this data key, object id and part number. */
     seal?: SealParams;
+    /**
+     * The object is expected to fit INLINE_MAX_SIZE: keep its (sealed) bytes in memory for the
+     * metadata store, unless they turn out larger.
+     */
+    inline?: boolean;
 }
 
 export interface Ingested {
@@ -39,6 +54,8 @@ export interface Ingested {
     size: number;
     md5: Buffer;
     checksum?: { algorithm: ChecksumAlgorithm; digest: Buffer };
+    /** The stored bytes, when they were kept for the metadata store instead of a blob file. */
+    inline?: Buffer;
 }
 
 export async function ingest(
@@ -48,7 +65,8 @@ export async function ingest(
 ): Promise<Ingested> {
     const algorithm = options.checksum?.algorithm ?? options.defaultChecksum;
     const hasher = new HashingCounter(algorithm, options.maxSize ?? MAX_OBJECT_SIZE);
-    const writer = blobs.createWriter();
+    const inlineUpTo = options.seal ? sealedSize(INLINE_MAX_SIZE) : INLINE_MAX_SIZE;
+    const writer = blobs.createWriter(options.inline ? { inlineUpTo } : {});
     try {
         if (options.seal) await pipeline(source, hasher, createSealer(options.seal), writer.stream);
         else await pipeline(source, hasher, writer.stream);
@@ -58,7 +76,7 @@ export async function ingest(
         const checksum = algorithm && { algorithm, digest: digests.get(algorithm)! };
         if (options.checksum) verifyChecksum(options.checksum, checksum!.digest, options.trailers);
         await writer.commit();
-        return { blobId: writer.blobId, size: hasher.size, md5, checksum };
+        return { blobId: writer.blobId, size: hasher.size, md5, checksum, inline: writer.inline };
     } catch (err) {
         await writer.abort();
         throw asUploadError(err);

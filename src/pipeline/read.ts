@@ -6,7 +6,7 @@
  */
 import { Readable } from 'node:stream';
 import { openRange } from '../crypto/index.js';
-import type { BlobStore, Segment } from '../store/types.js';
+import type { BlobFile, BlobStore, Segment } from '../store/types.js';
 
 /** What opens an object's sealed segments: its data key and its object id. */
 export interface SegmentDecryption {
@@ -120,7 +120,33 @@ function openOne(
 ): Readable {
     return decrypt
         ? openSegment(blobs, segment, from, to, decrypt)
-        : blobs.read(segment.blobId, from, to);
+        : readStored(blobs, segment, from, to);
+}
+
+/** Stored bytes [from, to] of a segment: from its inline bytes, or its blob file. */
+function readStored(blobs: BlobStore, segment: Segment, from: number, to: number): Readable {
+    if (!segment.inline) return blobs.read(segment.blobId, from, to);
+    // Like a file read: a range past the end yields what exists (openRange's one-byte probe).
+    const bytes = segment.inline.subarray(from, to + 1);
+    return new Readable({
+        read() {
+            this.push(bytes);
+            this.push(null);
+        },
+    });
+}
+
+/** A segment's stored bytes for positional reads: its inline bytes, or its blob file. */
+function openStored(blobs: BlobStore, segment: Segment): Promise<BlobFile> {
+    const inline = segment.inline;
+    if (!inline) return blobs.open(segment.blobId);
+    return Promise.resolve({
+        async read(buffer: Buffer, length: number, position: number): Promise<number> {
+            if (position >= inline.length) return 0;
+            return inline.copy(buffer, 0, position, Math.min(inline.length, position + length));
+        },
+        async close(): Promise<void> {},
+    });
 }
 
 function openSegment(
@@ -137,6 +163,6 @@ function openSegment(
         plainSize: segment.size,
         start,
         end,
-        openSealed: () => blobs.open(segment.blobId),
+        openSealed: () => openStored(blobs, segment),
     });
 }

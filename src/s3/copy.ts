@@ -1,6 +1,6 @@
 /** CopyObject: a server-side copy through the same pipeline as an upload. */
 import { parseChecksumAlgorithm, type ChecksumAlgorithm } from '../checksum/index.js';
-import { ingest } from '../pipeline/ingest.js';
+import { INLINE_MAX_SIZE, ingest } from '../pipeline/ingest.js';
 import {
     copySourceCustomerKeyOf,
     encryptionChanges,
@@ -52,6 +52,7 @@ export async function copyObject(req: S3Request): Promise<S3Response> {
             defaultChecksum: copyChecksumAlgorithm(req, from),
             trailers: () => new Map(),
             seal: sealParamsOf(sse, 1),
+            inline: from.size <= INLINE_MAX_SIZE,
         },
     );
     const record = objectRecordFrom(req.bucket!, key, stored, fields, sse);

@@ -11,7 +11,7 @@
  * Element order follows what AWS sends (its sample responses), which is not the order of the API
  * reference's syntax block; every Contents precedes every CommonPrefixes, as on AWS.
  */
-import type { ListObjectsPage, ObjectRecord } from '../store/types.js';
+import type { ListObjectsPage, ListedObject } from '../store/types.js';
 import { isoDate, ownerElement, quoteEtag, requireBucket } from './common.js';
 import { S3Error } from './errors.js';
 import {
@@ -140,7 +140,7 @@ function pageEchoes(p: ListingParams): XmlElement {
 }
 
 function contentsElement(
-    o: ObjectRecord,
+    o: ListedObject,
     encode: (value: string) => string,
     owner: XmlElement | undefined,
 ): XmlElement {
@@ -157,7 +157,7 @@ function contentsElement(
 }
 
 function versionElement(
-    o: ObjectRecord,
+    o: ListedObject,
     encode: (value: string) => string,
     owner: XmlElement,
 ): XmlElement {

@@ -1,6 +1,6 @@
 /** Object operations: PutObject, GetObject, HeadObject, DeleteObject. */
 import { checksumRequestOf, contentMd5Of } from '../pipeline/checksum-request.js';
-import { ingest, type Ingested } from '../pipeline/ingest.js';
+import { INLINE_MAX_SIZE, ingest, type Ingested } from '../pipeline/ingest.js';
 import {
     encryptionHeaders,
     etagOf,
@@ -32,7 +32,7 @@ export async function putObject(req: S3Request): Promise<S3Response> {
     const key = validateObjectKey(req.key!);
     await requireBucket(req);
     validateWriteAcl(req);
-    requireContentLength(req);
+    const declaredSize = requireContentLength(req);
     const headers = storedHeadersOf(req);
     const userMetadata = userMetadataOf(req);
     const tags = parseTaggingHeader(header(req, 'x-amz-tagging'));
@@ -46,6 +46,7 @@ export async function putObject(req: S3Request): Promise<S3Response> {
         defaultChecksum: 'CRC64NVME',
         trailers: req.trailers,
         seal: sealParamsOf(sse, 1),
+        inline: declaredSize <= INLINE_MAX_SIZE,
     });
     const fields = { headers, userMetadata, tags };
     const record = objectRecordFrom(req.bucket!, key, stored, fields, sse);
@@ -82,7 +83,11 @@ export function objectRecordFrom(
             type: 'FULL_OBJECT',
             value: stored.checksum.digest.toString('base64'),
         },
-        segments: [{ blobId: stored.blobId, size: stored.size, partNumber: 1 }],
+        segments: [
+            stored.inline
+                ? { blobId: stored.blobId, size: stored.size, partNumber: 1, inline: stored.inline }
+                : { blobId: stored.blobId, size: stored.size, partNumber: 1 },
+        ],
         encryption: sse.encryption,
     };
 }
@@ -205,8 +210,12 @@ export function writeConditionOf(req: S3Request): WriteCondition | undefined {
     return undefined;
 }
 
-/** PutObject needs a length: Content-Length, or x-amz-decoded-content-length for aws-chunked. */
-function requireContentLength(req: S3Request): void {
+/**
+ * PutObject needs a length: Content-Length, or x-amz-decoded-content-length for aws-chunked.
+ * Returns it as declared (NaN when not a number: the payload decoder judges the header).
+ */
+function requireContentLength(req: S3Request): number {
     const length = header(req, 'x-amz-decoded-content-length') ?? header(req, 'content-length');
     if (length === undefined) throw new S3Error('MissingContentLength');
+    return Number(length);
 }

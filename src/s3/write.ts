@@ -13,7 +13,8 @@ export async function commitObject(
     record: ObjectRecord,
     condition?: WriteCondition,
 ): Promise<void> {
-    const newBlobs = record.segments.map((segment) => segment.blobId);
+    // Inline segments have no file: a refused commit leaves nothing of them behind.
+    const newBlobs = record.segments.filter((s) => !s.inline).map((s) => s.blobId);
     let result;
     try {
         result = await req.services.metadata.putObject(record, condition);

@@ -32,7 +32,9 @@ export async function openServices(config: ServerConfig, log: Logger): Promise<S
     mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
     const unlock = lockDataDir(config.dataDir);
     const database = openSqliteDatabase(join(config.dataDir, 'metadata.sqlite'));
-    const metadata = new SqliteMetadataStore(database);
+    const metadata = new SqliteMetadataStore(database, {
+        checkpointFailure: (err) => log.error({ err }, 'WAL checkpoint failed'),
+    });
     const blobs = new FsBlobStore(config.dataDir);
     const accountId = await accountIdOf(metadata);
     const rootKey = loadRootKeyLogged(config, log);

@@ -29,9 +29,26 @@ export interface RequestContext {
 }
 
 export function newRequestId(): string {
-    return randomBytes(8).toString('hex').toUpperCase();
+    return randomIdBytes(8).toString('hex').toUpperCase();
 }
 
 export function newHostId(): string {
-    return randomBytes(32).toString('base64');
+    return randomIdBytes(32).toString('base64');
+}
+
+/**
+ * Ids are cut from a pool of random bytes: a CSPRNG call costs about as much for 4 KiB as for
+ * 8 bytes, and two per request showed in small-object profiles (2-3% of the server's time).
+ */
+const ID_POOL_SIZE = 4096;
+let idPool = Buffer.alloc(0);
+let idPoolOffset = 0;
+
+function randomIdBytes(size: number): Buffer {
+    if (idPoolOffset + size > idPool.length) {
+        idPool = randomBytes(ID_POOL_SIZE);
+        idPoolOffset = 0;
+    }
+    idPoolOffset += size;
+    return idPool.subarray(idPoolOffset - size, idPoolOffset);
 }

@@ -15,6 +15,12 @@ export interface Segment {
      * number for a multipart part (part numbers may be sparse, so the position does not tell).
      */
     partNumber: number;
+    /**
+     * The sealed bytes themselves, when the metadata store keeps them with the object instead
+     * of in a blob file (small single-part objects: see `INLINE_MAX_SIZE`). No file `blobId`
+     * exists then; the id names the bytes inside the metadata store only.
+     */
+    inline?: Buffer;
 }
 
 /**
@@ -135,8 +141,11 @@ export interface ListObjectsQuery {
     maxKeys: number;
 }
 
+/** A listed object: its record without the segments (a listing never reads object bytes). */
+export type ListedObject = Omit<ObjectRecord, 'segments'>;
+
 export interface ListObjectsPage {
-    objects: ObjectRecord[];
+    objects: ListedObject[];
     commonPrefixes: string[];
     isTruncated: boolean;
     /** The last key or common prefix returned, to continue from when truncated. */
@@ -185,12 +194,15 @@ export interface MetadataStore {
     /** Deletes an empty bucket; 'not-empty' when it holds objects or uploads. */
     deleteBucket(name: string): Promise<'deleted' | 'not-empty' | 'missing'>;
 
+    /** The object with its inline segments' bytes, read in the same transaction as its row. */
     getObject(bucket: string, key: string): Promise<ObjectRecord | undefined>;
     /**
-     * Inserts or replaces an object, atomically checking `condition` first. On success returns
-     * the segments of the replaced object, now unreferenced.
+     * Inserts or replaces an object, atomically checking `condition` first; inline segments
+     * are stored in the same transaction. On success returns the blob-file segments of the
+     * replaced object, now unreferenced (inline ones are gone with it).
      */
     putObject(record: ObjectRecord, condition?: WriteCondition): Promise<PutOutcome>;
+    /** Removes an object; returns its blob-file segments (inline ones are gone with it). */
     deleteObject(bucket: string, key: string): Promise<Segment[]>;
     setObjectTags(bucket: string, key: string, tags: Array<[string, string]>): Promise<boolean>;
     listObjects(query: ListObjectsQuery): Promise<ListObjectsPage>;
@@ -213,7 +225,7 @@ export interface MetadataStore {
     /** Removes an upload; returns its part blobs, or undefined when it does not exist. */
     abortUpload(uploadId: string): Promise<string[] | undefined>;
 
-    /** True when a blob is referenced by an object or a part (used to collect orphans). */
+    /** The blob files referenced by an object or a part (used to collect orphans). */
     referencedBlobIds(): Promise<Set<string>>;
     close(): void;
 }
@@ -222,9 +234,23 @@ export interface MetadataStore {
 export interface BlobWriter {
     readonly blobId: string;
     readonly stream: Writable;
-    /** Flushes to stable storage and moves the blob into place. Call after `stream` finished. */
+    /**
+     * Flushes to stable storage and moves the blob into place. Call after `stream` finished.
+     * A writer created with `inlineUpTo` whose bytes stayed within it writes no file: `commit`
+     * sets `inline` instead, and the bytes are durable once the metadata store has them.
+     */
     commit(): Promise<void>;
     abort(): Promise<void>;
+    /** After `commit`: the blob's bytes when they were kept in memory, not in a file. */
+    readonly inline?: Buffer;
+}
+
+export interface BlobWriterOptions {
+    /**
+     * Keep up to this many bytes in memory instead of a file (for the metadata store to keep
+     * inline); a blob that grows past it goes to a file after all.
+     */
+    inlineUpTo?: number;
 }
 
 /** One blob opened for positional reads (the large-object GET path reads into its own buffers). */
@@ -239,7 +265,7 @@ export interface BlobFile {
 
 /** Immutable byte blobs, written once then read by range. */
 export interface BlobStore {
-    createWriter(): BlobWriter;
+    createWriter(options?: BlobWriterOptions): BlobWriter;
     /** Reads bytes [start, end] inclusive (end defaults to the blob's end). */
     read(blobId: string, start?: number, end?: number): Readable;
     /** Opens a blob for positional reads; the caller closes it. */

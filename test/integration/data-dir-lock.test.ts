@@ -29,7 +29,11 @@ test('a second server on the same data dir refuses to start and destroys nothing
     for (let i = 0; i < 20; i++) {
         await s3.send(new PutObjectCommand({ Bucket: 'locked', Key: `k${i}`, Body: `body ${i}` }));
     }
+    // Small objects live in the database; this one is a blob file orphan collection could take.
+    const large = Buffer.alloc(100 * 1024, 'large ');
+    await s3.send(new PutObjectCommand({ Bucket: 'locked', Key: 'large', Body: large }));
     const blobsBefore = countBlobs(server.dataDir);
+    assert.equal(blobsBefore, 1);
 
     const second = spawnSync(
         process.execPath,
@@ -45,6 +49,8 @@ test('a second server on the same data dir refuses to start and destroys nothing
         const got = await s3.send(new GetObjectCommand({ Bucket: 'locked', Key: `k${i}` }));
         assert.equal(await got.Body!.transformToString(), `body ${i}`);
     }
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'locked', Key: 'large' }));
+    assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(large));
 });
 
 test('a lock left by a killed server is taken over; a clean stop removes it', async () => {

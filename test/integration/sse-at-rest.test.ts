@@ -3,7 +3,8 @@
  * is stopped with SIGTERM, and every file of its data directory (blobs, SQLite database and
  * WAL, tmp) is scanned for the objects' plaintext marker and for the SSE-C key: neither may be
  * there. Then blobs are tampered with while the server is down (a flipped byte, a truncation, an
- * appended byte, two packages swapped, two blob files swapped) and the restarted server must
+ * appended byte, two packages swapped, two blob files swapped, a flipped byte in the sealed
+ * bytes of a small object kept inline in the database) and the restarted server must
  * refuse them: 500 InternalError before any byte, or, when the damage lies past the first
  * package, a broken connection after a correct prefix of the plaintext. Each failure is logged
  * with the bucket and key.
@@ -26,6 +27,7 @@ import {
     type S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import Database from 'better-sqlite3';
 import { SqliteMetadataStore } from '../../src/store/sqlite/sqlite-metadata-store.js';
 import { eventually } from '../helpers/expect.js';
 import {
@@ -142,11 +144,14 @@ const TAMPER_SIZES: Record<string, number> = {
     'flip-first': 200 * 1024,
     'flip-later': MiB,
     truncate: MiB,
-    append: 1000,
+    // Past INLINE_MAX_SIZE, so that it is a blob file.
+    append: 70 * 1024,
     'swap-packages': 200 * 1024,
     'swap-a': 100 * 1024,
     'swap-b': 100 * 1024,
     'kms-flip': 100 * 1024,
+    // Kept inline in the metadata store: its sealed bytes are damaged there.
+    'inline-flip': 1000,
 };
 
 async function writeTamperTargets(): Promise<void> {
@@ -190,7 +195,7 @@ describe('no plaintext at rest', () => {
         const blobs = files.filter((file) => file.includes(`${join('blobs', '')}`));
         // 4 modes x (1 single + 3 parts + 1 copy) + the tamper targets.
         assert.ok(
-            blobs.length >= 4 * 5 + Object.keys(TAMPER_SIZES).length,
+            blobs.length >= 4 * 5 + Object.keys(TAMPER_SIZES).length - 1,
             `${blobs.length} blobs`,
         );
         const keyMd5 = createHash('md5').update(CUSTOMER_KEY).digest();
@@ -224,10 +229,32 @@ describe('tampered blobs are refused', () => {
         renameSync(b, a);
         renameSync(`${a}.tmp`, b);
         metadata.close();
+        const db = new Database(join(server.dataDir, 'metadata.sqlite'));
+        const inline = db.prepare('SELECT segments FROM objects WHERE key = ?').pluck();
+        const [segment] = JSON.parse(inline.get('inline-flip') as string) as Array<{
+            blobId: string;
+            inline?: boolean;
+        }>;
+        assert.equal(segment!.inline, true);
+        const read = db.prepare('SELECT data FROM inline_blobs WHERE blob_id = ?').pluck();
+        const sealed = read.get(segment!.blobId) as Buffer;
+        sealed[HEADER + 10] = sealed[HEADER + 10]! ^ 0x01;
+        const write = db.prepare('UPDATE inline_blobs SET data = ? WHERE blob_id = ?');
+        write.run(sealed, segment!.blobId);
+        db.close();
         server = await startServer({ dataDir: server.dataDir, args: ['--allow-insecure-ssec'] });
     });
 
-    for (const key of ['flip-first', 'append', 'swap-packages', 'swap-a', 'swap-b', 'kms-flip']) {
+    const refusedAtOnce = [
+        'flip-first',
+        'append',
+        'swap-packages',
+        'swap-a',
+        'swap-b',
+        'kms-flip',
+        'inline-flip',
+    ];
+    for (const key of refusedAtOnce) {
         test(`${key}: 500 InternalError before any byte`, async () => {
             const got = await rawGet(key);
             assert.equal(got.status, 500);

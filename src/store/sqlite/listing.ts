@@ -16,7 +16,7 @@ import type {
     ListUploadsPage,
     ListUploadsQuery,
 } from '../types.js';
-import { objectFromRow, uploadFromRow, type ObjectRow, type UploadRow } from './rows.js';
+import { listedFromRow, uploadFromRow, type ObjectRow, type UploadRow } from './rows.js';
 
 const BATCH = 1000;
 
@@ -137,7 +137,7 @@ function takeObjectRows(rows: ObjectRow[], q: ListObjectsQuery, page: ListObject
             return undefined;
         }
         if (prefix === undefined) {
-            page.objects.push(objectFromRow(row));
+            page.objects.push(listedFromRow(row));
             page.lastReturned = row.key;
             continue;
         }

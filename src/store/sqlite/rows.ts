@@ -1,5 +1,6 @@
 /** Conversions between SQLite rows and the store's records. */
 import type {
+    ListedObject,
     ObjectEncryption,
     ObjectRecord,
     PartRecord,
@@ -22,7 +23,33 @@ export interface ObjectRow {
     encryption: string | null;
 }
 
-export function objectFromRow(row: ObjectRow): ObjectRecord {
+/** A segment as the `segments` column keeps it: an inline one is flagged, its bytes elsewhere. */
+export interface StoredSegment {
+    blobId: string;
+    size: number;
+    partNumber: number;
+    inline?: true;
+}
+
+/** An object row with its segments; `inlineBytes` returns the bytes of an inline segment. */
+export function objectFromRow(
+    row: ObjectRow,
+    inlineBytes: (blobId: string) => Buffer,
+): ObjectRecord {
+    const segments = parseSegments(row.segments).map(({ blobId, size, partNumber, inline }) =>
+        inline
+            ? { blobId, size, partNumber, inline: inlineBytes(blobId) }
+            : { blobId, size, partNumber },
+    );
+    return { ...listedFromRow(row), segments };
+}
+
+export function parseSegments(column: string): StoredSegment[] {
+    return JSON.parse(column) as StoredSegment[];
+}
+
+/** An object row as a listing returns it: everything but its segments. */
+export function listedFromRow(row: ObjectRow): ListedObject {
     return {
         bucket: row.bucket,
         key: row.key,
@@ -34,7 +61,6 @@ export function objectFromRow(row: ObjectRow): ObjectRecord {
         checksum: row.checksum ? JSON.parse(row.checksum) : undefined,
         partSizes: row.part_sizes ? JSON.parse(row.part_sizes) : undefined,
         tags: JSON.parse(row.tags),
-        segments: JSON.parse(row.segments) as Segment[],
         encryption: encryptionFromColumn(row.encryption),
     };
 }
@@ -51,9 +77,13 @@ export function objectToRow(record: ObjectRecord): ObjectRow {
         checksum: record.checksum ? JSON.stringify(record.checksum) : null,
         part_sizes: record.partSizes ? JSON.stringify(record.partSizes) : null,
         tags: JSON.stringify(record.tags),
-        segments: JSON.stringify(record.segments),
+        segments: JSON.stringify(record.segments.map(storedSegment)),
         encryption: encryptionToColumn(record.encryption),
     };
+}
+
+function storedSegment({ blobId, size, partNumber, inline }: Segment): StoredSegment {
+    return inline ? { blobId, size, partNumber, inline: true } : { blobId, size, partNumber };
 }
 
 export interface UploadRow {

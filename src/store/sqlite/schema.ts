@@ -2,7 +2,12 @@
  * The SQLite schema of the embedded metadata store. Keys are TEXT compared with SQLite's BINARY
  * collation, which orders UTF-8 byte-wise: exactly S3's listing order.
  */
-export const SCHEMA_VERSION = 1;
+/**
+ * Version 2 added `inline_blobs`. Every change so far only adds tables, so opening an older
+ * data dir is creating what is missing (the statements below are all IF NOT EXISTS) and then
+ * recording the new version; a data dir of a newer version is refused.
+ */
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (
@@ -65,4 +70,11 @@ CREATE TABLE IF NOT EXISTS parts (
     blob_id TEXT NOT NULL,
     PRIMARY KEY (upload_id, part_number)
 ) WITHOUT ROWID;
+
+-- The sealed bytes of small objects, kept here instead of in blob files (see INLINE_MAX_SIZE).
+-- A rowid table: SQLite keeps rows of several KiB better there than in a WITHOUT ROWID tree.
+CREATE TABLE IF NOT EXISTS inline_blobs (
+    blob_id TEXT PRIMARY KEY,
+    data BLOB NOT NULL
+);
 `;

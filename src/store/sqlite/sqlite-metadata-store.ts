@@ -15,10 +15,12 @@ import type {
     UploadRecord,
     WriteCondition,
 } from '../types.js';
+import { DurableCommits } from './durable-commits.js';
 import { SqliteListing } from './listing.js';
 import {
     objectFromRow,
     objectToRow,
+    parseSegments,
     partFromRow,
     uploadFromRow,
     uploadToRow,
@@ -52,16 +54,37 @@ export class SqliteMetadataStore implements MetadataStore {
     private readonly db: Database.Database;
     private readonly stmt;
     private readonly listing: SqliteListing;
+    private readonly durable: DurableCommits;
+    /**
+     * Buckets and their configuration documents, read on every request (authorization, the
+     * default encryption): this store is their only writer (one server per data dir), so they
+     * are kept from their first read until this store changes them. Only buckets that exist are
+     * kept; a document's absence is kept too (most buckets have no policy).
+     */
+    private readonly buckets = new Map<string, CachedBucket>();
+    /** Reads an inline segment's bytes; used while a row is read, inside its transaction. */
+    private readonly inlineBytes = (blobId: string): Buffer => {
+        const data = this.stmt.getInline.get(blobId) as Buffer | undefined;
+        if (!data) throw new Error(`inline blob ${blobId} of a stored object is missing`);
+        return data;
+    };
 
-    /** Opens `path`, or shares an already open database (see `openSqliteDatabase`). */
-    constructor(pathOrDb: string | Database.Database) {
+    /**
+     * Opens `path`, or shares an already open database (see `openSqliteDatabase`). A server
+     * passes `checkpointFailure` to have WAL checkpoints run on a worker thread, off its event
+     * loop (a short-lived command leaves them to SQLite).
+     */
+    constructor(
+        pathOrDb: string | Database.Database,
+        options: { checkpointFailure?: (err: unknown) => void } = {},
+    ) {
         this.db = typeof pathOrDb === 'string' ? openSqliteDatabase(pathOrDb) : pathOrDb;
-        this.db.exec(SCHEMA);
-        this.db
-            .prepare('INSERT OR IGNORE INTO settings (name, value) VALUES (?, ?)')
-            .run('schema_version', String(SCHEMA_VERSION));
+        migrate(this.db);
         this.stmt = this.prepareStatements();
         this.listing = new SqliteListing(this.db);
+        this.durable = new DurableCommits(this.db);
+        const { checkpointFailure } = options;
+        if (checkpointFailure) this.durable.checkpointInBackground(checkpointFailure);
     }
 
     private prepareStatements() {
@@ -125,6 +148,12 @@ export class SqliteMetadataStore implements MetadataStore {
             partBlobs: db.prepare('SELECT blob_id FROM parts WHERE upload_id = ?').pluck(),
             deleteParts: db.prepare('DELETE FROM parts WHERE upload_id = ?'),
             allSegments: db.prepare('SELECT segments FROM objects').pluck(),
+            getInline: db.prepare('SELECT data FROM inline_blobs WHERE blob_id = ?').pluck(),
+            // A blob id's bytes never change: a record naming a stored one adds nothing.
+            insertInline: db.prepare(
+                'INSERT OR IGNORE INTO inline_blobs (blob_id, data) VALUES (?, ?)',
+            ),
+            deleteInline: db.prepare('DELETE FROM inline_blobs WHERE blob_id = ?'),
             allPartBlobs: db.prepare('SELECT blob_id FROM parts').pluck(),
         };
     }
@@ -149,14 +178,24 @@ export class SqliteMetadataStore implements MetadataStore {
                 b.createdAt,
             );
             if (info.changes !== 1) return 'exists';
+            this.buckets.delete(b.name);
             for (const [name, value] of configs) this.stmt.putBucketConfig.run(b.name, name, value);
             return 'created';
         })();
     }
 
     async getBucket(name: string): Promise<BucketRecord | undefined> {
+        return this.cachedBucket(name)?.record;
+    }
+
+    private cachedBucket(name: string): CachedBucket | undefined {
+        const cached = this.buckets.get(name);
+        if (cached) return cached;
         const row = this.stmt.getBucket.get(name) as BucketRow | undefined;
-        return row && bucketFromRow(row);
+        if (!row) return undefined;
+        const loaded = { record: Object.freeze(bucketFromRow(row)), configs: new Map() };
+        this.buckets.set(name, loaded);
+        return loaded;
     }
 
     async listBuckets(ownerAccountId: string): Promise<BucketRecord[]> {
@@ -164,7 +203,11 @@ export class SqliteMetadataStore implements MetadataStore {
     }
 
     async getBucketConfig(bucket: string, name: string): Promise<string | undefined> {
-        return this.stmt.getBucketConfig.get(bucket, name) as string | undefined;
+        const cached = this.cachedBucket(bucket);
+        if (cached?.configs.has(name)) return cached.configs.get(name);
+        const value = this.stmt.getBucketConfig.get(bucket, name) as string | undefined;
+        cached?.configs.set(name, value);
+        return value;
     }
 
     async putBucketConfig(bucket: string, name: string, value: string | undefined) {
@@ -172,6 +215,8 @@ export class SqliteMetadataStore implements MetadataStore {
     }
 
     async putBucketConfigs(bucket: string, entries: Array<[string, string | undefined]>) {
+        // Forgotten first: should the transaction fail, the next read goes to the database.
+        this.buckets.delete(bucket);
         this.db.transaction(() => {
             for (const [name, value] of entries) {
                 if (value === undefined) this.stmt.deleteBucketConfig.run(bucket, name);
@@ -181,6 +226,7 @@ export class SqliteMetadataStore implements MetadataStore {
     }
 
     async deleteBucket(name: string): Promise<'deleted' | 'not-empty' | 'missing'> {
+        this.buckets.delete(name);
         return this.db.transaction(() => {
             if (this.stmt.anyObject.get(name) || this.stmt.anyUpload.get(name)) return 'not-empty';
             this.stmt.deleteBucketConfigs.run(name);
@@ -189,18 +235,27 @@ export class SqliteMetadataStore implements MetadataStore {
     }
 
     async getObject(bucket: string, key: string): Promise<ObjectRecord | undefined> {
+        // One synchronous run: no write of this connection can come between row and bytes.
         const row = this.stmt.getObject.get(bucket, key) as ObjectRow | undefined;
-        return row && objectFromRow(row);
+        return row && objectFromRow(row, this.inlineBytes);
     }
 
     async putObject(record: ObjectRecord, condition?: WriteCondition): Promise<PutOutcome> {
-        return this.db.transaction((): PutOutcome => {
+        return this.durable.commit((): PutOutcome => {
             const failed = this.checkCondition(record.bucket, record.key, condition);
             if (failed) return failed;
-            const replaced = this.segmentsOf(record.bucket, record.key);
-            this.stmt.upsertObject.run(objectToRow(record));
+            const replaced = this.removeSegmentsOf(record.bucket, record.key);
+            this.upsertObject(record);
             return { outcome: 'written', replaced };
-        })();
+        });
+    }
+
+    /** Writes an object's row and its inline segments' bytes. */
+    private upsertObject(record: ObjectRecord): void {
+        for (const segment of record.segments) {
+            if (segment.inline) this.stmt.insertInline.run(segment.blobId, segment.inline);
+        }
+        this.stmt.upsertObject.run(objectToRow(record));
     }
 
     private checkCondition(bucket: string, key: string, condition?: WriteCondition) {
@@ -214,15 +269,17 @@ export class SqliteMetadataStore implements MetadataStore {
     }
 
     async deleteObject(bucket: string, key: string): Promise<Segment[]> {
-        return this.db.transaction(() => {
-            const removed = this.segmentsOf(bucket, key);
+        return this.durable.commit(() => {
+            const removed = this.removeSegmentsOf(bucket, key);
             this.stmt.deleteObject.run(bucket, key);
             return removed;
-        })();
+        });
     }
 
     async setObjectTags(bucket: string, key: string, tags: Array<[string, string]>) {
-        return this.stmt.setTags.run(JSON.stringify(tags), bucket, key).changes === 1;
+        return this.durable.commit(
+            () => this.stmt.setTags.run(JSON.stringify(tags), bucket, key).changes === 1,
+        );
     }
 
     async listObjects(query: ListObjectsQuery): Promise<ListObjectsPage> {
@@ -230,7 +287,7 @@ export class SqliteMetadataStore implements MetadataStore {
     }
 
     async createUpload(upload: UploadRecord): Promise<void> {
-        this.stmt.insertUpload.run(uploadToRow(upload));
+        await this.durable.commit(() => this.stmt.insertUpload.run(uploadToRow(upload)));
     }
 
     async getUpload(uploadId: string): Promise<UploadRecord | undefined> {
@@ -239,7 +296,7 @@ export class SqliteMetadataStore implements MetadataStore {
     }
 
     async putPart(part: PartRecord): Promise<string | undefined> {
-        return this.db.transaction(() => {
+        return this.durable.commit(() => {
             if (!this.stmt.getUpload.get(part.uploadId)) {
                 throw new Error('upload vanished while its part was written');
             }
@@ -247,7 +304,7 @@ export class SqliteMetadataStore implements MetadataStore {
                 string | undefined;
             this.stmt.upsertPart.run({ ...part, checksum: part.checksum ?? null });
             return old;
-        })();
+        });
     }
 
     async listParts(uploadId: string): Promise<PartRecord[]> {
@@ -263,7 +320,7 @@ export class SqliteMetadataStore implements MetadataStore {
         record: ObjectRecord,
         condition?: WriteCondition,
     ): Promise<CompleteOutcome> {
-        return this.db.transaction((): CompleteOutcome => {
+        return this.durable.commit((): CompleteOutcome => {
             if (!this.stmt.getUpload.get(uploadId)) return { outcome: 'no-upload' };
             const partBlobs = new Set(this.stmt.partBlobs.all(uploadId) as string[]);
             const used = new Set(record.segments.map((s) => s.blobId));
@@ -273,40 +330,82 @@ export class SqliteMetadataStore implements MetadataStore {
             const failed = this.checkCondition(record.bucket, record.key, condition);
             if (failed) return failed;
             const unused = [...partBlobs].filter((id) => !used.has(id));
-            const replaced = this.segmentsOf(record.bucket, record.key).map((s) => s.blobId);
+            const replaced = this.removeSegmentsOf(record.bucket, record.key).map((s) => s.blobId);
             this.stmt.deleteParts.run(uploadId);
             this.stmt.deleteUpload.run(uploadId);
-            this.stmt.upsertObject.run(objectToRow(record));
+            this.upsertObject(record);
             return { outcome: 'written' as const, unreferenced: [...unused, ...replaced] };
-        })();
+        });
     }
 
     async abortUpload(uploadId: string): Promise<string[] | undefined> {
-        return this.db.transaction(() => {
+        return this.durable.commit(() => {
             if (!this.stmt.getUpload.get(uploadId)) return undefined;
             const blobs = this.stmt.partBlobs.all(uploadId) as string[];
             this.stmt.deleteParts.run(uploadId);
             this.stmt.deleteUpload.run(uploadId);
             return blobs;
-        })();
+        });
     }
 
     async referencedBlobIds(): Promise<Set<string>> {
         const ids = new Set<string>(this.stmt.allPartBlobs.all() as string[]);
         for (const json of this.stmt.allSegments.iterate() as Iterable<string>) {
-            for (const segment of JSON.parse(json) as Segment[]) ids.add(segment.blobId);
+            for (const segment of parseSegments(json)) {
+                if (!segment.inline) ids.add(segment.blobId);
+            }
         }
         return ids;
     }
 
     close(): void {
+        this.durable.close();
         this.db.close();
     }
 
-    private segmentsOf(bucket: string, key: string): Segment[] {
+    /**
+     * Deletes the inline bytes of the object at bucket/key (inside the caller's transaction)
+     * and returns its segments that are blob files, for the caller to delete after the commit.
+     */
+    private removeSegmentsOf(bucket: string, key: string): Segment[] {
         const json = this.stmt.getSegments.get(bucket, key) as string | undefined;
-        return json ? (JSON.parse(json) as Segment[]) : [];
+        if (!json) return [];
+        const files: Segment[] = [];
+        for (const { blobId, size, partNumber, inline } of parseSegments(json)) {
+            if (inline) this.stmt.deleteInline.run(blobId);
+            else files.push({ blobId, size, partNumber });
+        }
+        return files;
     }
+}
+
+/**
+ * Creates what is missing and records the schema version. Every version so far only added
+ * tables (see SCHEMA_VERSION), so an older data dir is upgraded by the IF NOT EXISTS statements.
+ */
+function migrate(db: Database.Database): void {
+    db.transaction(() => {
+        db.exec(SCHEMA);
+        const stored = db.prepare('SELECT value FROM settings WHERE name = ?').pluck();
+        const version = Number((stored.get('schema_version') as string | undefined) ?? 0);
+        if (version > SCHEMA_VERSION) {
+            throw new Error(
+                `the data dir's metadata has schema version ${version}; this Coffer knows ` +
+                    `${SCHEMA_VERSION} and older: run a newer Coffer`,
+            );
+        }
+        if (version === SCHEMA_VERSION) return;
+        db.prepare(
+            'INSERT INTO settings (name, value) VALUES (?, ?) ' +
+                'ON CONFLICT (name) DO UPDATE SET value = excluded.value',
+        ).run('schema_version', String(SCHEMA_VERSION));
+    })();
+}
+
+interface CachedBucket {
+    record: BucketRecord;
+    /** Configuration documents by name; undefined: known to be absent. */
+    configs: Map<string, string | undefined>;
 }
 
 interface BucketRow {
