@@ -57,6 +57,9 @@ export async function abortAll(): Promise<void> {
     await stopAll(ABORT_GRACE_MS);
 }
 
+/** The node flags Coffer's launchers give it (`bin/coffer`, `npm start`): see bin/coffer. */
+const COFFER_NODE_FLAGS = ['--initial-old-space-size=64'];
+
 export interface CofferOptions {
     /** Extra node flags for the server process (e.g. --cpu-prof). */
     nodeFlags: string[];
@@ -68,7 +71,8 @@ export async function startCoffer(options: CofferOptions): Promise<Target> {
     // At --log-level warn Coffer prints nothing on start (and no per-request line, as s3rver
     // runs silent too), so the bench picks the port and waits for it to accept connections.
     const port = await freePort();
-    const args = [...options.nodeFlags, COFFER_CLI, 'server', '--data-dir', dataDir];
+    const args = [...options.nodeFlags, ...COFFER_NODE_FLAGS, COFFER_CLI, 'server'];
+    args.push('--data-dir', dataDir);
     args.push('--listen', `127.0.0.1:${port}`, '--log-level', 'warn');
     // SSE-C over plain HTTP, and on new buckets, so the SSE-C mode can be measured at all:
     // the bench talks only to 127.0.0.1, and TLS would add its own cost to that mode's rows.

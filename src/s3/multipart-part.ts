@@ -19,7 +19,7 @@ import {
 } from '../pipeline/checksum-request.js';
 import { ingest, type Ingested } from '../pipeline/ingest.js';
 import { encryptionHeaders, etagOf, sealParamsOf, uploadPartKey } from '../sse/index.js';
-import type { PartRecord, UploadRecord } from '../store/types.js';
+import { CommitNotDurableError, type PartRecord, type UploadRecord } from '../store/types.js';
 import { quoteEtag, requireBucket } from './common.js';
 import { S3Error } from './errors.js';
 import {
@@ -127,6 +127,8 @@ export async function storePart(
     try {
         replaced = await req.services.metadata.putPart(part);
     } catch (err) {
+        // A commit that happened but may not be durable still references its blob.
+        if (err instanceof CommitNotDurableError) throw err;
         await releaseBlobs(req, [part.blobId]);
         if (!(await req.services.metadata.getUpload(upload.uploadId))) {
             throw noSuchUpload(upload.uploadId);

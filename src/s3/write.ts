@@ -1,12 +1,13 @@
 /** Committing a written object's metadata, the last step of every write. */
-import type { ObjectRecord, WriteCondition } from '../store/types.js';
+import { CommitNotDurableError, type ObjectRecord, type WriteCondition } from '../store/types.js';
 import { S3Error } from './errors.js';
 import { releaseBlobs } from './objects.js';
 import type { S3Request } from './types.js';
 
 /**
  * Commits `record` (whose blobs are already durable), honouring a conditional write. On a
- * failed condition, or any failure, the new blobs are released so nothing is left behind.
+ * failed condition, or any failure before the commit, the new blobs are released so nothing is
+ * left behind.
  */
 export async function commitObject(
     req: S3Request,
@@ -19,7 +20,8 @@ export async function commitObject(
     try {
         result = await req.services.metadata.putObject(record, condition);
     } catch (err) {
-        await releaseBlobs(req, newBlobs);
+        // A commit that happened but may not be durable still references its blobs.
+        if (!(err instanceof CommitNotDurableError)) await releaseBlobs(req, newBlobs);
         throw err;
     }
     if (result.outcome !== 'written') {

@@ -274,3 +274,15 @@ export interface BlobStore {
     /** Deletes temp files and blobs that `isReferenced` rejects; returns how many it removed. */
     collectOrphans(isReferenced: (blobId: string) => boolean): Promise<number>;
 }
+
+/**
+ * A metadata commit that is in the database (other requests may already see it) but whose sync
+ * to disk failed: whether it survives a crash is unknown. Callers keep the blobs it references;
+ * one that turns out unreferenced after a restart is collected then.
+ */
+export class CommitNotDurableError extends Error {
+    constructor(options?: ErrorOptions) {
+        super('the metadata commit could not be made durable', options);
+        this.name = 'CommitNotDurableError';
+    }
+}

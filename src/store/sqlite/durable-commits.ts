@@ -10,11 +10,17 @@
  * guarantee is FULL's: an acknowledged write survives a crash or power loss. A concurrent reader
  * may see a commit before it is durable, as it could see one whose acknowledgement is in flight.
  *
+ * An fdatasync that fails fails its commits with CommitNotDurableError, and every commit after
+ * it is refused before it runs: after a failed sync the kernel may have dropped the dirty pages,
+ * so a later sync that succeeds proves nothing about them (PostgreSQL's "fsyncgate"). The server
+ * then needs a restart, which recovers the database from what is really on disk.
+ *
  * The connection is back at `synchronous = FULL` whenever such a commit is not running, so the
  * KMS and identity stores sharing it keep their own fsync-per-commit.
  */
 import { closeSync, existsSync, fdatasync, openSync } from 'node:fs';
 import type Database from 'better-sqlite3';
+import { CommitNotDurableError } from '../types.js';
 import { BackgroundCheckpoints } from './background-checkpoints.js';
 
 interface Waiter {
@@ -32,6 +38,8 @@ export class DurableCommits {
     #waiting: Waiter[] = [];
     #syncing = false;
     #closed = false;
+    /** The first failed fdatasync; from then on no commit runs. */
+    #failure: Error | undefined;
     #checkpoints: BackgroundCheckpoints | undefined;
 
     constructor(private readonly db: Database.Database) {
@@ -81,8 +89,10 @@ export class DurableCommits {
         this.#syncing = true;
         fdatasync(this.#walFd!, (err) => {
             this.#syncing = false;
+            if (err) this.#failure ??= err;
+            const failure = this.#failure;
             for (const waiter of batch) {
-                if (err) waiter.reject(err);
+                if (failure) waiter.reject(new CommitNotDurableError({ cause: failure }));
                 else waiter.resolve();
             }
             if (this.#closed) this.#closeFile();
