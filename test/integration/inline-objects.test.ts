@@ -15,14 +15,12 @@ import Database from 'better-sqlite3';
 import {
     CompleteMultipartUploadCommand,
     CopyObjectCommand,
-    CreateBucketCommand,
     CreateMultipartUploadCommand,
     DeleteObjectCommand,
     DeleteObjectsCommand,
     GetObjectCommand,
     HeadObjectCommand,
     ListObjectsV2Command,
-    PutBucketEncryptionCommand,
     PutObjectCommand,
     UploadPartCommand,
     UploadPartCopyCommand,
@@ -32,6 +30,7 @@ import { INLINE_MAX_SIZE } from '../../src/pipeline/ingest.js';
 import { md5Hex } from '../helpers/checksums.js';
 import { rejectsWithS3, serverFailures } from '../helpers/expect.js';
 import { removeDataDir, s3Client, startServer, type RunningServer } from '../helpers/server.js';
+import { createBucketAllowingSsec } from '../helpers/buckets.js';
 
 const BUCKET = 'inline';
 const MiB = 1024 * 1024;
@@ -76,21 +75,7 @@ function blobFiles(): number {
 
 before(async () => {
     await boot();
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    // New buckets block SSE-C, as on AWS; this one allows it.
-    await s3.send(
-        new PutBucketEncryptionCommand({
-            Bucket: BUCKET,
-            ServerSideEncryptionConfiguration: {
-                Rules: [
-                    {
-                        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-                        BlockedEncryptionTypes: { EncryptionType: ['NONE'] },
-                    },
-                ],
-            },
-        }),
-    );
+    await createBucketAllowingSsec(s3, BUCKET);
 });
 
 after(async () => {

@@ -20,8 +20,6 @@ import { after, before, describe, test } from 'node:test';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
     CopyObjectCommand,
-    CreateBucketCommand,
-    PutBucketEncryptionCommand,
     PutObjectCommand,
     type PutObjectCommandInput,
     type S3Client,
@@ -40,6 +38,7 @@ import {
 } from '../helpers/server.js';
 import type { RunningServer } from '../helpers/server.js';
 import { signedHeaders } from '../helpers/signing.js';
+import { createBucketAllowingSsec } from '../helpers/buckets.js';
 
 const BUCKET = 'at-rest';
 const MiB = 1024 * 1024;
@@ -79,20 +78,7 @@ before(async () => {
     });
     kmsKeyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
     kms.destroy();
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await s3.send(
-        new PutBucketEncryptionCommand({
-            Bucket: BUCKET,
-            ServerSideEncryptionConfiguration: {
-                Rules: [
-                    {
-                        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-                        BlockedEncryptionTypes: { EncryptionType: ['NONE'] },
-                    },
-                ],
-            },
-        }),
-    );
+    await createBucketAllowingSsec(s3, BUCKET);
     for (const mode of MODES) await writeMarkerObjects(mode);
     await writeTamperTargets();
     await server.stop();

@@ -9,14 +9,13 @@ import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent } from 'node:https';
 import { after, before, test } from 'node:test';
 import {
-    CreateBucketCommand,
     GetObjectCommand,
-    PutBucketEncryptionCommand,
     PutObjectCommand,
     type S3Client,
 } from '@aws-sdk/client-s3';
 import { rejectsWithS3 } from '../helpers/expect.js';
 import { removeDataDir, s3Client, startServer, type RunningServer } from '../helpers/server.js';
+import { createBucketAllowingSsec } from '../helpers/buckets.js';
 
 const BUCKET = 'sse-https';
 const SSE_C = {
@@ -37,20 +36,7 @@ before(async () => {
         maxAttempts: 1,
     });
     overHttp = s3Client(server, { maxAttempts: 1 });
-    await overTls.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await overTls.send(
-        new PutBucketEncryptionCommand({
-            Bucket: BUCKET,
-            ServerSideEncryptionConfiguration: {
-                Rules: [
-                    {
-                        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-                        BlockedEncryptionTypes: { EncryptionType: ['NONE'] },
-                    },
-                ],
-            },
-        }),
-    );
+    await createBucketAllowingSsec(overTls, BUCKET);
 });
 
 after(async () => {

@@ -12,11 +12,9 @@ import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import {
     CompleteMultipartUploadCommand,
     CopyObjectCommand,
-    CreateBucketCommand,
     CreateMultipartUploadCommand,
     GetObjectCommand,
     HeadObjectCommand,
-    PutBucketEncryptionCommand,
     PutObjectCommand,
     UploadPartCommand,
     UploadPartCopyCommand,
@@ -33,6 +31,7 @@ import {
     startServer,
 } from '../helpers/server.js';
 import type { RunningServer } from '../helpers/server.js';
+import { createBucketAllowingSsec } from '../helpers/buckets.js';
 
 const BUCKET = 'sse-data';
 const MiB = 1024 * 1024;
@@ -76,20 +75,7 @@ before(async () => {
     });
     kmsKeyArn = (await kms.send(new CreateKeyCommand({}))).KeyMetadata!.Arn!;
     kms.destroy();
-    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
-    await s3.send(
-        new PutBucketEncryptionCommand({
-            Bucket: BUCKET,
-            ServerSideEncryptionConfiguration: {
-                Rules: [
-                    {
-                        ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' },
-                        BlockedEncryptionTypes: { EncryptionType: ['NONE'] },
-                    },
-                ],
-            },
-        }),
-    );
+    await createBucketAllowingSsec(s3, BUCKET);
 });
 
 after(async () => {
