@@ -32,7 +32,7 @@ import {
     type ConditionKeys,
     type RequestFacts,
 } from './condition-keys.js';
-import { addKmsConditionKeys, kmsAccessVerdict } from './kms-permissions.js';
+import { addKmsConditionKeys, kmsAccessVerdict, logKmsDecision } from './kms-permissions.js';
 import { evaluateCheck, type CheckInputs, type Verdict } from './decision.js';
 
 /** What dispatch knows about the request beyond its context. */
@@ -114,17 +114,7 @@ export async function authorizeKmsKeyUse(
     const resource = sameAccount && use.key !== undefined ? use.key.Arn : named;
     const check = { principal, action: use.action, resource };
     const verdict = await kmsAccessVerdict(services, { ...check, conditionKeys });
-    ctx.log.info(
-        {
-            event: 'authorization',
-            operation: ctx.operation,
-            action: use.action,
-            resource,
-            principal: ctx.principal.type === 'Anonymous' ? 'anonymous' : ctx.principal.arn,
-            decision: verdict.allowed ? 'allow' : 'deny',
-        },
-        'authorization',
-    );
+    logKmsDecision(ctx, check, verdict.allowed);
     if (!verdict.allowed) throw new S3Error('AccessDenied', verdict.message);
 }
 

@@ -20,6 +20,7 @@
  */
 import type { Principal } from '../identity/principal.js';
 import { decide } from '../policy/index.js';
+import type { RequestContext } from '../server/request-context.js';
 import type { ServerServices } from '../server/services.js';
 import type { ConditionKeys } from './condition-keys.js';
 import { identityPoliciesOf } from './policies.js';
@@ -93,4 +94,23 @@ export function addKmsConditionKeys(
         }
     }
     return keys;
+}
+
+/** One log line per KMS authorization decision, as S3's decisions are logged (ARNs only). */
+export function logKmsDecision(
+    ctx: RequestContext,
+    check: { action: string; resource: string },
+    allowed: boolean,
+): void {
+    ctx.log.info(
+        {
+            event: 'authorization',
+            operation: ctx.operation,
+            action: check.action,
+            resource: check.resource,
+            principal: ctx.principal.type === 'Anonymous' ? 'anonymous' : ctx.principal.arn,
+            decision: allowed ? 'allow' : 'deny',
+        },
+        'authorization',
+    );
 }

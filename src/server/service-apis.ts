@@ -6,7 +6,11 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { globalConditionKeys } from '../access/condition-keys.js';
-import { addKmsConditionKeys, kmsAccessVerdict } from '../access/kms-permissions.js';
+import {
+    addKmsConditionKeys,
+    kmsAccessVerdict,
+    logKmsDecision,
+} from '../access/kms-permissions.js';
 import { authenticate } from '../auth/index.js';
 import { IAM_CONTENT_TYPE, IAM_XMLNS } from '../iam/index.js';
 import { KMS_CONTENT_TYPE, KMS_TARGET_PREFIX } from '../kms/api/handler.js';
@@ -90,25 +94,6 @@ function iamConditionKeys(ctx: RequestContext, req: IncomingMessage) {
     const keys = requestConditionKeys(ctx, req);
     for (const key of keys.keys()) if (key.startsWith('s3:')) keys.delete(key);
     return keys;
-}
-
-/** One line per KMS authorization decision, as S3's decisions are logged (ARNs only). */
-function logKmsDecision(
-    ctx: RequestContext,
-    check: { action: string; resource: string },
-    allowed: boolean,
-): void {
-    ctx.log.info(
-        {
-            event: 'authorization',
-            operation: ctx.operation,
-            action: check.action,
-            resource: check.resource,
-            principal: ctx.principal.type === 'Anonymous' ? 'anonymous' : ctx.principal.arn,
-            decision: allowed ? 'allow' : 'deny',
-        },
-        'authorization',
-    );
 }
 
 function requestConditionKeys(ctx: RequestContext, req: IncomingMessage) {

@@ -122,11 +122,11 @@ export class AccessWorld {
 
     private caller(arn: string, accessKeyId: string, secretAccessKey: string): Caller {
         const credentials = { accessKeyId, secretAccessKey };
-        const endpoint = this.server.endpoint;
+        const kms = { endpoint: this.server.endpoint, region: REGION, credentials, maxAttempts: 1 };
         return {
             arn,
             s3: this.keep(s3Client(this.server, { credentials, maxAttempts: 1 })),
-            kms: this.keep(new KMSClient({ endpoint, region: REGION, credentials, maxAttempts: 1 })),
+            kms: this.keep(new KMSClient(kms)),
         };
     }
 
