@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
@@ -332,6 +332,16 @@ describe('inline objects', () => {
         }
         // The scan can fail: the marker is in what was written.
         assert.ok(expected.get('small')!.includes(MARKER));
+    });
+
+    test('the database and its WAL files are readable by their owner only', () => {
+        const files = readdirSync(server.dataDir).filter((name) => name.startsWith('metadata'));
+        const expectedFiles = ['metadata.sqlite', 'metadata.sqlite-shm', 'metadata.sqlite-wal'];
+        assert.deepEqual(files.sort(), expectedFiles);
+        for (const name of files) {
+            const mode = statSync(join(server.dataDir, name)).mode & 0o777;
+            assert.equal(mode, 0o600, `${name}: ${mode.toString(8)}`);
+        }
     });
 
     test('no request failed on the server side (5xx)', () => {

@@ -1,4 +1,5 @@
 /** The embedded metadata store: buckets, objects and uploads in SQLite (better-sqlite3). */
+import { chmodSync, closeSync, existsSync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
     BucketRecord,
@@ -33,14 +34,27 @@ import { SCHEMA, SCHEMA_VERSION } from './schema.js';
 /**
  * Opens the embedded database: WAL journal with `synchronous = FULL`, so a committed
  * transaction survives a crash or power loss. The metadata, KMS and identity stores share it.
+ *
+ * The file is the owner's alone (mode 0600), like every other file of the data dir: it holds
+ * sealed key material and secrets. SQLite gives its -wal and -shm files the database file's
+ * mode, so setting it before SQLite opens the file covers them too.
  */
 export function openSqliteDatabase(path: string): Database.Database {
+    if (path !== ':memory:') makeOwnerOnly(path);
     const db = new Database(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     return db;
+}
+
+/** Creates the database file if need be; it and its WAL files (of an older run) become 0600. */
+function makeOwnerOnly(path: string): void {
+    closeSync(openSync(path, 'a', 0o600));
+    for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+        if (existsSync(file)) chmodSync(file, 0o600);
+    }
 }
 
 const OBJECT_COLUMNS =
