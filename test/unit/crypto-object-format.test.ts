@@ -13,20 +13,9 @@ import {
     sealedSize,
     type SealParams,
 } from '../../src/crypto/index.js';
-import { memoryFile } from './sealed-file.js';
+import { memoryFile, prng } from '../helpers/sealed-blobs.js';
 
 const P = PACKAGE_SIZE;
-
-/** Deterministic PRNG (mulberry32) so a failing slicing can be replayed from its seed. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    };
-}
 
 /** Cuts a buffer into random slices: often tiny, sometimes several packages long. */
 function randomSlices(data: Buffer, random: () => number): Buffer[] {

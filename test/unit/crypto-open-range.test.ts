@@ -9,12 +9,11 @@ import { pipeline } from 'node:stream/promises';
 import {
     IntegrityError,
     PACKAGE_SIZE,
-    createSealer,
     openRange,
     type SealParams,
 } from '../../src/crypto/index.js';
 import { FsBlobStore } from '../../src/store/fs/fs-blob-store.js';
-import { memoryFile, type MemoryFileOptions } from './sealed-file.js';
+import { drain, memoryFile, prng, seal, type MemoryFileOptions } from '../helpers/sealed-blobs.js';
 
 const P = PACKAGE_SIZE;
 const TAG = 16;
@@ -22,35 +21,8 @@ const HEADER = 25;
 /** The reader asks for 16 packages per read: sizes around that exercise the read-ahead. */
 const READ_PACKAGES = 16;
 
-/** Deterministic PRNG (mulberry32): a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = Math.imul(a ^ (a >>> 15), 1 | a);
-        t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-        return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-    };
-}
-
 function params(): SealParams {
     return { dataKey: randomBytes(32), objectId: randomBytes(16), partNumber: 3 };
-}
-
-async function seal(p: SealParams, plain: Buffer): Promise<Buffer> {
-    const sealer = createSealer(p);
-    Readable.from([plain]).pipe(sealer);
-    return Buffer.concat(await sealer.toArray());
-}
-
-/** Everything a stream emitted before it ended or failed ('data', as a socket pipe sees it). */
-function drain(stream: Readable): Promise<{ data: Buffer; error: unknown }> {
-    const chunks: Buffer[] = [];
-    return new Promise((resolve) => {
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => resolve({ data: Buffer.concat(chunks), error: undefined }));
-        stream.on('error', (error) => resolve({ data: Buffer.concat(chunks), error }));
-    });
 }
 
 /** Every range shape worth checking in a blob of `size` bytes, plus random ones. */

@@ -1,16 +1,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Readable } from 'node:stream';
 import {
     IntegrityError,
     PACKAGE_SIZE,
-    createSealer,
     openRange,
     sealedSize,
     type SealParams,
 } from '../../src/crypto/index.js';
-import { memoryFile } from './sealed-file.js';
+import { drain, memoryFile, seal } from '../helpers/sealed-blobs.js';
 
 const P = PACKAGE_SIZE;
 const HEADER = 25;
@@ -18,29 +16,9 @@ const TAG = 16;
 /** Four packages, the last one short: 3 full packages and 100 bytes. */
 const SIZE = 3 * P + 100;
 
-async function seal(p: SealParams, plain: Buffer, salt?: Buffer): Promise<Buffer> {
-    const sealer = createSealer(p, { salt });
-    Readable.from([plain]).pipe(sealer);
-    return Buffer.concat(await sealer.toArray());
-}
-
 /** Serves a blob in odd-sized reads, so tags and headers straddle read edges. */
 function reader(blob: Buffer) {
     return async () => memoryFile(blob, { maxRead: 7777 });
-}
-
-/**
- * Everything a stream emitted before it ended or failed, and how it failed. Listens to 'data'
- * (flowing mode, as a pipe to a socket would), so it sees every byte the moment it is pushed;
- * an async iterator would drop buffered bytes on error and hide an early emission.
- */
-function drain(stream: Readable): Promise<{ data: Buffer; error: unknown }> {
-    const chunks: Buffer[] = [];
-    return new Promise((resolve) => {
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => resolve({ data: Buffer.concat(chunks), error: undefined }));
-        stream.on('error', (error) => resolve({ data: Buffer.concat(chunks), error }));
-    });
 }
 
 /** Offset of package `seq`'s tag in a blob of SIZE plaintext bytes. */

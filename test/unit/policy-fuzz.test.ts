@@ -16,18 +16,7 @@ import {
     type RequestContext,
 } from '../../src/policy/index.js';
 import { isS3Error } from '../../src/s3/errors.js';
-
-/** mulberry32: a tiny seeded PRNG, good enough to spread test inputs. */
-function prng(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-        a = (a + 0x6d2b79f5) >>> 0;
-        let t = a;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-}
+import { prng } from '../helpers/sealed-blobs.js';
 
 const random = prng(0xc0ffee);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];

@@ -10,18 +10,9 @@ import { IntegrityError, PACKAGE_SIZE, createSealer } from '../../src/crypto/ind
 import { readObjectRange } from '../../src/pipeline/read.js';
 import { FsBlobStore } from '../../src/store/fs/fs-blob-store.js';
 import type { Segment } from '../../src/store/types.js';
+import { drain } from '../helpers/sealed-blobs.js';
 
 const P = PACKAGE_SIZE;
-
-/** Everything a stream emitted before it ended or failed ('data', as a socket pipe sees it). */
-function drain(stream: Readable): Promise<{ data: Buffer; error: unknown }> {
-    const chunks: Buffer[] = [];
-    return new Promise((resolve) => {
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => resolve({ data: Buffer.concat(chunks), error: undefined }));
-        stream.on('error', (error) => resolve({ data: Buffer.concat(chunks), error }));
-    });
-}
 
 describe('readObjectRange over several sealed segments (a multipart object)', () => {
     const decrypt = { dataKey: randomBytes(32), objectId: randomBytes(16) };
